@@ -14,7 +14,7 @@ from functools import cached_property
 from lxml import etree
 
 from .contract import SERVICES82_NS, SoapVersion, qname, version_for_namespace
-from .messages import element_children, envelope_parts, xpath_of
+from .messages import drop_indentation, element_children, envelope_parts, xpath_of
 from .schemas import SchemaError, envelope_schema
 from .transport import Exchange
 from .xmlparse import NotXml, looks_like_html, parse_xml
@@ -73,10 +73,18 @@ def check(name: str, group: str, description: str) -> Callable[[Callable[[CheckC
 class CheckContext:
     """One exchange, what it should have done, and the parsed response (computed once, shared by checks)."""
 
-    def __init__(self, exchange: Exchange, expect: Expect = Expect.ANY, *, sla_seconds: float | None = None,
-                 max_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        exchange: Exchange,
+        expect: Expect = Expect.ANY,
+        *,
+        sla_seconds: float | None = None,
+        max_bytes: int | None = None,
+        http_refusals: tuple[int, ...] = (),
+    ) -> None:
         self.exchange = exchange
         self.expect = expect
+        self.http_refusals = http_refusals  # statuses that reject the call before SOAP (e.g. 415 for a media type)
         self.sla_seconds = sla_seconds
         self._max_bytes = max_bytes
 
@@ -92,7 +100,8 @@ class CheckContext:
     def root(self) -> etree._Element | NotXml:
         assert self.response is not None
         kwargs = {"max_bytes": self._max_bytes} if self._max_bytes else {}
-        return parse_xml(self.response.body, **kwargs)
+        root = parse_xml(self.response.body, **kwargs)
+        return root if isinstance(root, NotXml) else drop_indentation(root)
 
     @property
     def xml(self) -> etree._Element | None:
@@ -214,13 +223,20 @@ def http_status(ctx: CheckContext) -> Outcome:
     status = ctx.response.status
     if status == 200:
         return None
-    return Failure("http-status", "HTTP 200 for a response that is not a SOAP fault",
-                   f"HTTP {status} {ctx.response.reason}".rstrip(), "HTTP status line")
+    return Failure(
+        "http-status",
+        "HTTP 200 for a response that is not a SOAP fault",
+        f"HTTP {status} {ctx.response.reason}".rstrip(),
+        "HTTP status line",
+    )
 
 
-@check("content-type", "HTTP framing",
-       "Content-Type is the request's SOAP media type (text/xml for 1.1, application/soap+xml for 1.2), "
-       "with a charset that matches the XML.")
+@check(
+    "content-type",
+    "HTTP framing",
+    "Content-Type is the request's SOAP media type (text/xml for 1.1, application/soap+xml for 1.2), "
+    "with a charset that matches the XML.",
+)
 def content_type(ctx: CheckContext) -> Outcome:
     header = ctx.response.header("Content-Type")
     expected = f"{ctx.version.media_type} ({ctx.version.label}, as the request)"
@@ -230,14 +246,21 @@ def content_type(ctx: CheckContext) -> Outcome:
     media = params[0].lower()
     if media != ctx.version.media_type:
         return Failure("content-type", expected, f"Content-Type: {header}", "HTTP headers")
-    charset = next((p.split("=", 1)[1].strip('"').lower() for p in params[1:] if p.lower().startswith("charset=")), None)
+    charset = next(
+        (p.split("=", 1)[1].strip('"').lower() for p in params[1:] if p.lower().startswith("charset=")), None
+    )
     if charset is not None and charset not in ("utf-8", "utf-16"):
-        return Failure("content-type", "charset utf-8 or utf-16 (SOAP over HTTP, WS-I BP)", f"charset={charset}",
-                       "HTTP headers")
+        return Failure(
+            "content-type", "charset utf-8 or utf-16 (SOAP over HTTP, WS-I BP)", f"charset={charset}", "HTTP headers"
+        )
     declared = _declared_encoding(ctx.response.body)
     if charset and declared and declared != charset:
-        return Failure("content-type", f"the XML declaration's encoding to match charset={charset}",
-                       f"encoding=\"{declared}\"", "line 1 (XML declaration)")
+        return Failure(
+            "content-type",
+            f"the XML declaration's encoding to match charset={charset}",
+            f'encoding="{declared}"',
+            "line 1 (XML declaration)",
+        )
     return None
 
 
@@ -298,8 +321,12 @@ def body_qualified(ctx: CheckContext) -> Outcome:
         return NOT_APPLICABLE
     for child in element_children(ctx.body):
         if not etree.QName(child).namespace:
-            return Failure("body-qualified", "a namespace-qualified child of soap:Body",
-                           f"unqualified element <{child.tag}>", xpath_of(child))
+            return Failure(
+                "body-qualified",
+                "a namespace-qualified child of soap:Body",
+                f"unqualified element <{child.tag}>",
+                xpath_of(child),
+            )
     return None
 
 
@@ -309,8 +336,12 @@ def nothing_after_body(ctx: CheckContext) -> Outcome:
         return NOT_APPLICABLE
     after = [c for c in ctx.body.itersiblings() if isinstance(c.tag, str)]
     if after:
-        return Failure("nothing-after-body", "soap:Body to be the last child of soap:Envelope",
-                       f"<{etree.QName(after[0]).localname}> after the Body", xpath_of(after[0]))
+        return Failure(
+            "nothing-after-body",
+            "soap:Body to be the last child of soap:Envelope",
+            f"<{etree.QName(after[0]).localname}> after the Body",
+            xpath_of(after[0]),
+        )
     return None
 
 
@@ -322,8 +353,9 @@ def single_body_child(ctx: CheckContext) -> Outcome:
     if len(children) == 1:
         return None
     names = ", ".join(etree.QName(c).localname for c in children) or "none"
-    return Failure("single-body-child", "exactly one element in soap:Body", f"{len(children)} ({names})",
-                   xpath_of(ctx.body))
+    return Failure(
+        "single-body-child", "exactly one element in soap:Body", f"{len(children)} ({names})", xpath_of(ctx.body)
+    )
 
 
 # --- the response message ---------------------------------------------------------------------------
@@ -337,30 +369,42 @@ def response_element(ctx: CheckContext) -> Outcome:
     if child.tag == qname("RejectResponse"):
         return None
     q = etree.QName(child)
-    return Failure("response-element", f"{{{SERVICES82_NS}}}RejectResponse (or a soap:Fault)",
-                   f"{{{q.namespace or ''}}}{q.localname}", xpath_of(child))
+    return Failure(
+        "response-element",
+        f"{{{SERVICES82_NS}}}RejectResponse (or a soap:Fault)",
+        f"{{{q.namespace or ''}}}{q.localname}",
+        xpath_of(child),
+    )
 
 
-@check("response-schema", "Response message",
-       "RejectResponse is valid against the Services82 schema: an empty sequence, so any content is a contract change.")
+@check(
+    "response-schema",
+    "Response message",
+    "RejectResponse is valid against the Services82 schema: an empty sequence, so any content is a contract change.",
+)
 def response_schema(ctx: CheckContext) -> Outcome:
     child = ctx.body_child
     if child is None or child.tag != qname("RejectResponse"):
         return NOT_APPLICABLE
     entity = child.find(qname("Response"))
     if entity is not None:
-        return Failure("response-schema",
-                       "an empty RejectResponse (Services82 WSDL; the prose's 'Updated AppointmentEntity' is not in it)",
-                       "RejectResponse/Response, an entity in the response: a contract change against Services82",
-                       xpath_of(entity))
+        return Failure(
+            "response-schema",
+            "an empty RejectResponse (Services82 WSDL; the prose's 'Updated AppointmentEntity' is not in it)",
+            "RejectResponse/Response, an entity in the response: a contract change against Services82",
+            xpath_of(entity),
+        )
     errors = ctx.schema_errors["body"]
     if errors:
         return _schema_failure("response-schema", errors, "a RejectResponse valid against services82-appointment.xsd")
     return None
 
 
-@check("response-headers", "Response message",
-       "ExceptionInfo, ExtraInfo, Succeeded and TimeZone headers, when present, are valid against their declarations.")
+@check(
+    "response-headers",
+    "Response message",
+    "ExceptionInfo, ExtraInfo, Succeeded and TimeZone headers, when present, are valid against their declarations.",
+)
 def response_headers(ctx: CheckContext) -> Outcome:
     if ctx.header is None:
         return NOT_APPLICABLE
@@ -376,19 +420,28 @@ def succeeded_consistent(ctx: CheckContext) -> Outcome:
         return NOT_APPLICABLE
     has_exception = ctx.exception_message is not None
     if ctx.succeeded is False and not has_exception:
-        return Failure("succeeded-consistent", "an ExceptionInfo header saying why Succeeded=false",
-                       "Succeeded=false and no ExceptionInfo", xpath_of(ctx.response_header("Succeeded")))
+        return Failure(
+            "succeeded-consistent",
+            "an ExceptionInfo header saying why Succeeded=false",
+            "Succeeded=false and no ExceptionInfo",
+            xpath_of(ctx.response_header("Succeeded")),
+        )
     if has_exception and ctx.succeeded is not False:
-        return Failure("succeeded-consistent", "Succeeded=false alongside an ExceptionInfo",
-                       f"Succeeded={_bool_text(ctx.succeeded)} with ExceptionInfo ({ctx.exception_message})",
-                       xpath_of(ctx.response_header("ExceptionInfo")))
+        return Failure(
+            "succeeded-consistent",
+            "Succeeded=false alongside an ExceptionInfo",
+            f"Succeeded={_bool_text(ctx.succeeded)} with ExceptionInfo ({ctx.exception_message})",
+            xpath_of(ctx.response_header("ExceptionInfo")),
+        )
     return None
 
 
 # --- faults -----------------------------------------------------------------------------------------
 
 
-@check("fault-schema", "Faults", "A fault is well-formed for its SOAP version (code, reason; 1.2 texts carry xml:lang).")
+@check(
+    "fault-schema", "Faults", "A fault is well-formed for its SOAP version (code, reason; 1.2 texts carry xml:lang)."
+)
 def fault_schema(ctx: CheckContext) -> Outcome:
     if ctx.fault is None:
         return NOT_APPLICABLE
@@ -402,22 +455,34 @@ def fault_schema(ctx: CheckContext) -> Outcome:
         ns = code.nsmap.get(prefix or None) if code is not None else None
         base = local.split(".")[0]
         if ns != ctx.version.envelope_ns or base not in ("Client", "Server", "VersionMismatch", "MustUnderstand"):
-            return Failure("fault-schema", "faultcode Client, Server, VersionMismatch or MustUnderstand in the "
-                           "SOAP 1.1 envelope namespace", f"faultcode {value!r} ({{{ns}}}{local})", xpath_of(code))
+            return Failure(
+                "fault-schema",
+                "faultcode Client, Server, VersionMismatch or MustUnderstand in the SOAP 1.1 envelope namespace",
+                f"faultcode {value!r} ({{{ns}}}{local})",
+                xpath_of(code),
+            )
     return None
 
 
-@check("fault-status", "Faults",
-       "A fault travels with HTTP 500 (SOAP 1.1, WS-I BP1305); SOAP 1.2 Sender faults may use 400 instead.")
+@check(
+    "fault-status",
+    "Faults",
+    "A fault travels with HTTP 500 (SOAP 1.1, WS-I BP1305); SOAP 1.2 Sender faults may use 400 instead.",
+)
 def fault_status(ctx: CheckContext) -> Outcome:
     if ctx.fault is None:
         return NOT_APPLICABLE
     allowed = ctx.version.fault_status_allowed(ctx.fault_code)
     if ctx.response.status in allowed:
         return None
-    return Failure("fault-status",
-                   f"HTTP {' or '.join(map(str, allowed))} for a {ctx.version.label} {ctx.fault_code or ''} fault".replace("  ", " "),
-                   f"HTTP {ctx.response.status}", "HTTP status line")
+    return Failure(
+        "fault-status",
+        f"HTTP {' or '.join(map(str, allowed))} for a {ctx.version.label} {ctx.fault_code or ''} fault".replace(
+            "  ", " "
+        ),
+        f"HTTP {ctx.response.status}",
+        "HTTP status line",
+    )
 
 
 # --- outcome: was valid input accepted, invalid input rejected ---------------------------------------
@@ -427,15 +492,22 @@ def _rejected(ctx: CheckContext) -> bool:
     return ctx.fault is not None or (ctx.succeeded is False and ctx.exception_message is not None)
 
 
-@check("positive-acceptance", "Outcome", "A valid Reject on an allow-listed appointment is neither faulted nor "
-       "answered with Succeeded=false.")
+@check(
+    "positive-acceptance",
+    "Outcome",
+    "A valid Reject on an allow-listed appointment is neither faulted nor answered with Succeeded=false.",
+)
 def positive_acceptance(ctx: CheckContext) -> Outcome:
     if ctx.expect is not Expect.ACCEPT or not _needs_envelope(ctx):
         return NOT_APPLICABLE
     if ctx.fault is None and ctx.succeeded is not False and ctx.body_child is not None:
         return None
-    return Failure("positive-acceptance", "the Reject to be accepted (RejectResponse, Succeeded not false)",
-                   ctx.outcome_text(), xpath_of(ctx.body_child if ctx.body_child is not None else ctx.xml))
+    return Failure(
+        "positive-acceptance",
+        "the Reject to be accepted (RejectResponse, Succeeded not false)",
+        ctx.outcome_text(),
+        xpath_of(ctx.body_child if ctx.body_child is not None else ctx.xml),
+    )
 
 
 def _must_reject(name: str, what: str) -> Callable[[CheckContext], Outcome]:
@@ -445,16 +517,22 @@ def _must_reject(name: str, what: str) -> Callable[[CheckContext], Outcome]:
             return NOT_APPLICABLE
         if _rejected(ctx):
             return None
-        return Failure(name, f"{what} to be rejected (a SOAP fault, or Succeeded=false with ExceptionInfo)",
-                       ctx.outcome_text(), xpath_of(ctx.body_child if ctx.body_child is not None else ctx.xml))
+        return Failure(
+            name,
+            f"{what} to be rejected (a SOAP fault, or Succeeded=false with ExceptionInfo)",
+            ctx.outcome_text(),
+            xpath_of(ctx.body_child if ctx.body_child is not None else ctx.xml),
+        )
 
     return run
 
 
 check("negative-rejection", "Outcome", "Invalid input is rejected: a SOAP fault, or Succeeded=false + ExceptionInfo.")(
-    _must_reject("negative-rejection", "the invalid request"))
+    _must_reject("negative-rejection", "the invalid request")
+)
 check("auth-enforced", "Outcome", "A call with a missing or wrong ticket (or token, in Online mode) is rejected.")(
-    _must_reject("auth-enforced", "the unauthenticated call"))
+    _must_reject("auth-enforced", "the unauthenticated call")
+)
 
 
 @check("response-time", "Timing", "The round trip stays within the configured SLA (opt-in: --sla-ms).")
@@ -463,9 +541,15 @@ def response_time(ctx: CheckContext) -> Outcome:
         return NOT_APPLICABLE
     if ctx.exchange.elapsed <= ctx.sla_seconds:
         return None
-    return Failure("response-time", f"a response within {ctx.sla_seconds * 1000:.0f} ms",
-                   f"{ctx.exchange.elapsed * 1000:.0f} ms", "round trip")
+    return Failure(
+        "response-time",
+        f"a response within {ctx.sla_seconds * 1000:.0f} ms",
+        f"{ctx.exchange.elapsed * 1000:.0f} ms",
+        "round trip",
+    )
 
+
+_REJECTION_CHECKS = ("negative-rejection", "auth-enforced")
 
 # --- running them -----------------------------------------------------------------------------------
 
@@ -490,10 +574,22 @@ def run_checks(ctx: CheckContext, names: list[str] | None = None) -> list[CheckR
     if ctx.exchange.error is not None and ctx.response is None:
         err = ctx.exchange.error
         return [CheckResult(TRANSPORT, Failure(TRANSPORT, "a complete HTTP response", str(err), ctx.exchange.url))]
+    if ctx.response.status in ctx.http_refusals and ctx.expect in (Expect.REJECT, Expect.AUTH):
+        # refused at the HTTP level (e.g. 415 for a SOAP version the binding does not speak): a valid rejection,
+        # and the body is not a SOAP message to judge
+        return [
+            CheckResult(s.name, None if s.name in _REJECTION_CHECKS else NOT_APPLICABLE)
+            for s in REGISTRY.values()
+            if names is None or s.name in names
+        ]
     results = []
     if ctx.exchange.error is not None:  # a response arrived but is not usable as is (e.g. a redirect)
-        results.append(CheckResult(TRANSPORT, Failure(TRANSPORT, "a response from the endpoint itself",
-                                                      str(ctx.exchange.error), ctx.exchange.url)))
+        results.append(
+            CheckResult(
+                TRANSPORT,
+                Failure(TRANSPORT, "a response from the endpoint itself", str(ctx.exchange.error), ctx.exchange.url),
+            )
+        )
     for spec in REGISTRY.values():
         if names is not None and spec.name not in names:
             continue

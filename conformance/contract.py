@@ -12,6 +12,10 @@ UPDATE_MODES: tuple[str, ...] = ("Unknown", "OnlyThis", "ThisAndForward", "StopR
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
 
+# Elements whose content model is empty (xs:sequence with nothing in it). Indentation inside them, as in the
+# documented example response, is insignificant to every SOAP stack, but XSD would call it character content.
+EMPTY_CONTENT = (f"{{{SERVICES82_NS}}}RejectResponse",)
+
 REQUEST_HEADERS = ("ApplicationToken", "Credentials", "TimeZone")
 RESPONSE_HEADERS = ("ExceptionInfo", "ExtraInfo", "Succeeded", "TimeZone")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .contract import REJECT_ACTION, SERVICES82_NS, SoapVersion, qname
+from .contract import EMPTY_CONTENT, REJECT_ACTION, SERVICES82_NS, SoapVersion, qname
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -123,3 +123,12 @@ def xpath_of(element: etree._Element) -> str:
         steps.append(f"{prefix}:{q.localname}" if prefix else q.localname)
         node = node.getparent()
     return "/" + "/".join(reversed(steps))
+
+
+def drop_indentation(root: etree._Element) -> etree._Element:
+    """Remove whitespace-only text inside empty-content elements (pretty-printing), in place."""
+    for tag in EMPTY_CONTENT:
+        for node in root.iter(tag):
+            if len(node) == 0 and node.text is not None and not node.text.strip():
+                node.text = None
+    return root

@@ -31,7 +31,7 @@ def schema_path(name: str) -> Path:
 class _NoNetworkResolver(etree.Resolver):
     """Refuses anything that is not a local file, so a schema import can never reach the network."""
 
-    def resolve(self, url, pubid, context):  # noqa: ANN001, ANN201 - lxml's signature
+    def resolve(self, url, pubid, context):  # noqa: ANN001 - lxml's signature
         if url and "://" in url and not url.startswith("file:"):
             raise etree.XMLSchemaParseError(f"refusing to fetch {url}: schemas are local only")
         return None
@@ -75,9 +75,7 @@ class Schema:
             return []
         found = [SchemaError(_describe(err), err.path or _line_path(tree)) for err in self.detailed.iter_errors(tree)]
         if not found:  # the engines disagree: report lxml's view rather than nothing
-            found = [
-                SchemaError(_one_line(e.message), f"line {e.line}:{e.column}") for e in self.lxml.error_log
-            ]
+            found = [SchemaError(_one_line(e.message), f"line {e.line}:{e.column}") for e in self.lxml.error_log]
         return found
 
 

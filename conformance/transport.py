@@ -132,10 +132,16 @@ class Transport:
         deadline = time.monotonic() + opts.timeout
         try:
             raw = self.session.request(
-                method, url, data=body, headers=headers, timeout=(opts.timeout, opts.timeout),
-                allow_redirects=False, stream=True, verify=opts.verify,
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=(opts.timeout, opts.timeout),
+                allow_redirects=False,
+                stream=True,
+                verify=opts.verify,
             )
-        except Exception as exc:  # noqa: BLE001 - every failure is classified, none escapes
+        except Exception as exc:
             raise _Failure(classify(exc, url, opts.timeout)) from None
         try:
             body_bytes = _read_capped(raw, opts.max_bytes, deadline, opts.timeout)
@@ -144,11 +150,14 @@ class Transport:
         response = HttpResponse(raw.status_code, raw.reason or "", dict(raw.headers), body_bytes)
         if 300 <= raw.status_code < 400:
             location = raw.headers.get("Location", "(no Location header)")
-            raise _Failure(TransportError(
-                "redirect",
-                f"HTTP {raw.status_code} redirect to {location}; redirects are not followed "
-                "(point --endpoint at the final URL if the move is intended)",
-            ), response)
+            raise _Failure(
+                TransportError(
+                    "redirect",
+                    f"HTTP {raw.status_code} redirect to {location}; redirects are not followed "
+                    "(point --endpoint at the final URL if the move is intended)",
+                ),
+                response,
+            )
         return response
 
 
@@ -164,24 +173,30 @@ def _read_capped(raw: requests.Response, max_bytes: int, deadline: float, timeou
     size = 0
     declared = raw.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise _Failure(TransportError(
-            "too-large", f"response declares Content-Length {int(declared):,} bytes, over the {max_bytes:,}-byte cap"
-        ))
+        raise _Failure(
+            TransportError(
+                "too-large",
+                f"response declares Content-Length {int(declared):,} bytes, over the {max_bytes:,}-byte cap",
+            )
+        )
     try:
         for chunk in raw.iter_content(chunk_size=65536):
             chunks.append(chunk)
             size += len(chunk)
             if size > max_bytes:
-                raise _Failure(TransportError(
-                    "too-large", f"response body passed the {max_bytes:,}-byte cap; reading stopped"
-                ))
+                raise _Failure(
+                    TransportError("too-large", f"response body passed the {max_bytes:,}-byte cap; reading stopped")
+                )
             if time.monotonic() > deadline:
-                raise _Failure(TransportError(
-                    "timeout", f"response body still arriving after {timeout:g} s ({size:,} bytes so far): a slow drip"
-                ))
+                raise _Failure(
+                    TransportError(
+                        "timeout",
+                        f"response body still arriving after {timeout:g} s ({size:,} bytes so far): a slow drip",
+                    )
+                )
     except _Failure:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         error = classify(exc, raw.url, timeout)
         if error.kind == "incomplete" or "IncompleteRead" in repr(exc):
             error = TransportError("incomplete", f"connection closed after {size:,} bytes of the body: {error.message}")
@@ -201,8 +216,10 @@ def classify(exc: BaseException, url: str, timeout: float) -> TransportError:
         return TransportError("timeout", f"no response from {url} within {timeout:g} s")
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return TransportError("timeout", f"could not connect to {url} within {timeout:g} s")
-    if any(isinstance(e, socket.gaierror) for e in chain) or "Name or service not known" in text or (
-        "Failed to resolve" in text
+    if (
+        any(isinstance(e, socket.gaierror) for e in chain)
+        or "Name or service not known" in text
+        or ("Failed to resolve" in text)
     ):
         return TransportError("dns", f"host name of {url} does not resolve: {text}")
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
@@ -215,7 +232,9 @@ def classify(exc: BaseException, url: str, timeout: float) -> TransportError:
         return TransportError("connection-reset", f"connection to {url} broke mid-response: {text}")
     if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain):
         return TransportError("connection-reset", f"connection to {url} was reset: {text}")
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+    if isinstance(
+        exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
+    ):
         return TransportError("bad-url", f"{url} is not a usable http(s) URL: {text}")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return TransportError("connection-failed", f"could not talk to {url}: {text}")

@@ -55,7 +55,7 @@ def parse_xml(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
-        line, col = (exc.position if exc.position else (0, 0))
+        line, col = exc.position if exc.position else (0, 0)
         return NotXml(f"not well-formed XML: {_first_line(exc.msg)}", f"line {line}:{col}")
     except ValueError as exc:  # e.g. a str with an encoding declaration
         return NotXml(f"not parseable as XML: {exc}")

@@ -42,7 +42,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 
@@ -58,8 +58,9 @@ class _Server(ThreadingHTTPServer):
 class ReferenceServer:
     """``ReferenceServer(service).start()`` serves on 127.0.0.1 (a free port unless given) in a background thread."""
 
-    def __init__(self, service: ReferenceService | None = None, host: str = "127.0.0.1", port: int = 0,
-                 *, verbose: bool = False) -> None:
+    def __init__(
+        self, service: ReferenceService | None = None, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
+    ) -> None:
         self.service = service or ReferenceService()
         self._httpd = _Server((host, port), _Handler)
         self._httpd.service = self.service

@@ -82,13 +82,19 @@ class ReferenceService:
         if method == "GET":
             return self.metadata(query, base_url)
         if method != "POST":
-            return Reply(405, {"Allow": "GET, POST", "Content-Type": "text/plain; charset=utf-8"},
-                         f"Method {method} not allowed\n".encode())
+            return Reply(
+                405,
+                {"Allow": "GET, POST", "Content-Type": "text/plain; charset=utf-8"},
+                f"Method {method} not allowed\n".encode(),
+            )
         version = version_for_media_type(_header(headers, "Content-Type"))
         if version is None:
-            return self.plain(415, f"Cannot process the message because the content type "
-                                   f"'{_header(headers, 'Content-Type')}' was not the expected type "
-                                   "'text/xml; charset=utf-8' or 'application/soap+xml; charset=utf-8'")
+            return self.plain(
+                415,
+                f"Cannot process the message because the content type "
+                f"'{_header(headers, 'Content-Type')}' was not the expected type "
+                "'text/xml; charset=utf-8' or 'application/soap+xml; charset=utf-8'",
+            )
         try:
             call = self.parse_call(version, headers, body)
             self.authenticate(call)
@@ -115,12 +121,18 @@ class ReferenceService:
         children = element_children(soap_body)
         if len(children) != 1 or children[0].tag != qname("Reject"):
             got = ", ".join(c.tag for c in children) or "nothing"
-            raise SoapFault("sender", f"The body must hold one {{{SERVICES82_NS}}}Reject element; it holds {got}",
-                            "a:ActionNotSupported" if children else None)
+            raise SoapFault(
+                "sender",
+                f"The body must hold one {{{SERVICES82_NS}}}Reject element; it holds {got}",
+                "a:ActionNotSupported" if children else None,
+            )
         errors = envelope_schema(version).errors(root)
         if errors:
-            raise SoapFault("sender", "The formatter threw an exception while trying to deserialize the message: "
-                            f"{errors[0]}", "a:DeserializationFailed")
+            raise SoapFault(
+                "sender",
+                f"The formatter threw an exception while trying to deserialize the message: {errors[0]}",
+                "a:DeserializationFailed",
+            )
         reject = children[0]
         id_text = reject.findtext(qname("AppointmentId"))
         return Call(
@@ -136,13 +148,18 @@ class ReferenceService:
     def check_action(self, version: SoapVersion, headers: dict[str, str]) -> None:
         action = request_action(version, headers)
         if action and action != REJECT_ACTION:
-            raise SoapFault("sender", f"The message with Action '{action}' cannot be processed at the receiver: "
-                            f"this endpoint's operation is '{REJECT_ACTION}'", "a:ActionNotSupported")
+            raise SoapFault(
+                "sender",
+                f"The message with Action '{action}' cannot be processed at the receiver: "
+                f"this endpoint's operation is '{REJECT_ACTION}'",
+                "a:ActionNotSupported",
+            )
 
     def authenticate(self, call: Call) -> None:
         if self.options.application_token is not None and call.application_token != self.options.application_token:
-            raise AppError("SoApplicationTokenException",
-                           "A valid ApplicationToken is required by this Online installation")
+            raise AppError(
+                "SoApplicationTokenException", "A valid ApplicationToken is required by this Online installation"
+            )
         if not call.ticket:
             raise AppError("SoNotAuthenticatedException", "No credentials: the Credentials/Ticket header is missing")
         if call.ticket != self.options.ticket:
@@ -183,8 +200,9 @@ class ReferenceService:
             if fault.subcode:
                 sub = etree.SubElement(code_el, version.envelope_tag("Subcode"))
                 etree.SubElement(sub, version.envelope_tag("Value")).text = fault.subcode
-            text = etree.SubElement(etree.SubElement(element, version.envelope_tag("Reason")),
-                                    version.envelope_tag("Text"))
+            text = etree.SubElement(
+                etree.SubElement(element, version.envelope_tag("Reason")), version.envelope_tag("Text")
+            )
             text.text = fault.reason
             text.set(XML_LANG, "en-US")
         return self.soap_reply(self.fault_status(version, fault.code), version, env)
@@ -192,7 +210,9 @@ class ReferenceService:
     def fault_status(self, version: SoapVersion, code: str) -> int:
         return self.options.sender_fault_status if (code == "sender" and version is not SOAP11) else 500
 
-    def envelope(self, version: SoapVersion, *, with_header: bool = True) -> tuple[etree._Element, etree._Element, etree._Element]:
+    def envelope(
+        self, version: SoapVersion, *, with_header: bool = True
+    ) -> tuple[etree._Element, etree._Element, etree._Element]:
         env = etree.Element(version.envelope_tag("Envelope"), nsmap={"s": version.envelope_ns, "so": SERVICES82_NS})
         header = etree.SubElement(env, version.envelope_tag("Header")) if with_header else env
         body = etree.SubElement(env, version.envelope_tag("Body"))
@@ -220,10 +240,15 @@ class ReferenceService:
             text = re.sub(r'location="[^"]*"', f'location="{service_url}"', text)
             return Reply(200, {"Content-Type": "text/xml; charset=utf-8"}, text.encode("utf-8"))
         if query.lower() == "xsd=xsd0":
-            return Reply(200, {"Content-Type": "text/xml; charset=utf-8"}, schema_path("services82-appointment.xsd").read_bytes())
-        return Reply(200, {"Content-Type": "text/html; charset=utf-8"},
-                     f"<html><head><title>WcfAppointmentService</title></head><body>Reference endpoint. "
-                     f"WSDL: <a href='{service_url}?wsdl'>{service_url}?wsdl</a></body></html>".encode())
+            return Reply(
+                200, {"Content-Type": "text/xml; charset=utf-8"}, schema_path("services82-appointment.xsd").read_bytes()
+            )
+        return Reply(
+            200,
+            {"Content-Type": "text/html; charset=utf-8"},
+            f"<html><head><title>WcfAppointmentService</title></head><body>Reference endpoint. "
+            f"WSDL: <a href='{service_url}?wsdl'>{service_url}?wsdl</a></body></html>".encode(),
+        )
 
 
 def request_action(version: SoapVersion, headers: dict[str, str]) -> str | None:
@@ -245,4 +270,3 @@ def _header_text(header: etree._Element | None, *path: str) -> str | None:
         return None
     node = header.find("/".join(qname(p) for p in path))
     return node.text if node is not None else None
-

@@ -70,8 +70,9 @@ class AppointmentStore:
     def snapshot(self) -> dict[int, tuple[str, int, str | None]]:
         """``id -> (caller's status, reject counter, caller's reason)`` for tests and debugging."""
         with self._lock:
-            return {a.id: (a.status_for(CALLER), a.reject_counter, a.rejected_by.get(CALLER))
-                    for a in self._items.values()}
+            return {
+                a.id: (a.status_for(CALLER), a.reject_counter, a.rejected_by.get(CALLER)) for a in self._items.values()
+            }
 
     def reject(self, associate: int, appointment_id: int, reason: str, mode: str) -> list[int]:
         """Reject ``appointment_id`` for ``associate``; returns the ids of the occurrences changed."""
@@ -80,8 +81,9 @@ class AppointmentStore:
             if target is None:
                 raise AppError("SoException", f"Appointment with id {appointment_id} does not exist")
             if associate not in target.participants:
-                raise AppError("SoAccessDeniedException",
-                               f"Appointment {appointment_id} is not an invitation to the current user")
+                raise AppError(
+                    "SoAccessDeniedException", f"Appointment {appointment_id} is not an invitation to the current user"
+                )
             changed = self._occurrences(target, mode)
             for occurrence in changed:
                 occurrence.rejected_by[associate] = reason

@@ -1,0 +1,454 @@
+"""The deterministic cases: shipped fixtures, the coverage phase, the negative phase and the auth phase.
+
+A ``Case`` says what to send and what the endpoint must do with it. Cases are data; ``prepare`` turns one
+into request bytes for a target (SOAP version, credentials, allow-listed ids), and the runner sends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .checks import Expect
+from .contract import (
+    INT32_MAX,
+    INT32_MIN,
+    SERVICES82_NS,
+    UPDATE_MODES,
+    SoapVersion,
+    qname,
+    version_for_namespace,
+)
+from .messages import NIL, Credentials, Nil, RejectCall, reject_envelope
+from .safety import IdPolicy
+
+FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures"
+WRONG_TICKET = "7T:not-a-valid-ticket-from-the-conformance-suite=="
+SAFETY = "skipped for safety"
+
+Mutation = Callable[[etree._Element], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request and its expectation. ``phase`` groups cases in reports (fixture, coverage, negative, auth)."""
+
+    id: str
+    phase: str
+    title: str
+    expect: Expect
+    call: RejectCall | None = None
+    fixture: str | None = None  # a file in conformance/fixtures/ (id and credentials substituted)
+    mutate: Mutation | None = None  # applied to the built envelope (wrong namespace, order…)
+    raw: bytes | None = None  # sent verbatim (malformed XML)
+    credentials: str = "configured"  # configured | none | wrong | no-token
+    http_headers: dict[str, str] | None = None  # replace the SOAP HTTP headers (wrong action, wrong version)
+    schema_valid: bool = True  # whether the request is meant to validate against the XSD
+    http_refusals: tuple[int, ...] = ()  # HTTP statuses that count as a rejection without a SOAP body
+    skip: str | None = None  # why this case cannot run against this target
+    tags: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and as whom cases are sent."""
+
+    url: str
+    version: SoapVersion
+    credentials: Credentials
+    policy: IdPolicy
+    online: bool = False
+
+    def credentials_for(self, mode: str) -> Credentials:
+        c = self.credentials
+        if mode == "none":
+            return Credentials(None, c.application_token)
+        if mode == "wrong":
+            return Credentials(WRONG_TICKET, c.application_token)
+        if mode == "no-token":
+            return Credentials(c.ticket, None)
+        return c
+
+
+def _first_allowed(policy: IdPolicy) -> int | None:
+    return policy.allowed[0] if policy.allowed else None
+
+
+def _needs_allow_list(case_id: str) -> str:
+    return (
+        f"{SAFETY}: {case_id} needs an appointment id you allow-list for Reject (--appointment-id ID); "
+        "none is configured, so no real appointment is touched"
+    )
+
+
+# --- fixtures ----------------------------------------------------------------------------------------
+
+FIXTURES = {
+    "corrected-request.xml": "corrected documented example (headers inside soap:Header)",
+    "mode-Unknown.xml": "fixture: UpdateMode Unknown",
+    "mode-OnlyThis.xml": "fixture: UpdateMode OnlyThis",
+    "mode-ThisAndForward.xml": "fixture: UpdateMode ThisAndForward",
+    "mode-StopRecurrence.xml": "fixture: UpdateMode StopRecurrence",
+    "reason-xml-special.xml": "fixture: XML-special characters in the reason (escapes and CDATA)",
+    "reason-non-ascii.xml": "fixture: non-ASCII reason (accents, CJK, RTL, combining, emoji)",
+}
+
+
+def fixture_cases(policy: IdPolicy) -> list[Case]:
+    first = _first_allowed(policy)
+    return [
+        Case(
+            f"fixture/{name.removesuffix('.xml')}",
+            "fixture",
+            title,
+            Expect.ACCEPT,
+            fixture=name,
+            skip=None if first is not None else _needs_allow_list(name),
+        )
+        for name, title in FIXTURES.items()
+    ]
+
+
+def load_fixture(name: str) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+    return etree.parse(str(FIXTURE_DIR / name), parser).getroot()
+
+
+def retarget(envelope: etree._Element, version: SoapVersion) -> etree._Element:
+    """The same envelope in ``version``'s namespace (fixtures are written in SOAP 1.2, as the documentation)."""
+    current = version_for_namespace(etree.QName(envelope).namespace)
+    if current is None or current is version:
+        return envelope
+    text = etree.tostring(envelope).replace(current.envelope_ns.encode(), version.envelope_ns.encode())
+    return etree.fromstring(text)
+
+
+def substitute(envelope: etree._Element, appointment_id: int | None, credentials: Credentials) -> None:
+    """Put the target's id and credentials into a fixture (its own are documentation examples)."""
+    if appointment_id is not None:
+        for node in envelope.iter(qname("AppointmentId")):
+            node.text = str(appointment_id)
+    header = envelope[0] if len(envelope) and etree.QName(envelope[0]).localname == "Header" else None
+    for local, value in (("ApplicationToken", credentials.application_token), ("Ticket", credentials.ticket)):
+        for node in list(envelope.iter(qname(local))):
+            if value is None:
+                holder = node.getparent() if local == "Ticket" else node
+                holder.getparent().remove(holder)
+            else:
+                node.text = value
+    if header is not None and credentials.ticket is not None and header.find(qname("Credentials")) is None:
+        creds = etree.SubElement(header, qname("Credentials"))
+        etree.SubElement(creds, qname("Ticket")).text = credentials.ticket
+
+
+# --- coverage ----------------------------------------------------------------------------------------
+
+REASONS: dict[str, str | Nil] = {
+    "empty": "",
+    "whitespace-only": " \t \n ",
+    "xml-special": "& < > \" ' ]]> &amp; <![CDATA[x]]>",
+    "accented": "Désolé, réunion déjà planifiée à Zürich",
+    "cjk": "会議が重なっています",
+    "rtl": "آسف، لدي اجتماع آخر",
+    "combining-marks": "e\u0301 a\u0308 n\u0303 Z\u0335\u0321a\u0336",
+    "astral-emoji": "\U0001f4c5 busy \U0001f600\U0001f680",
+    "carriage-returns": "line one\r\nline two\rline three",
+    "long-4000": ("Reason " * 600)[:4000],
+    "nil": NIL,
+}
+
+
+def coverage_cases(policy: IdPolicy) -> list[Case]:
+    cases = []
+    if not policy.allowed:
+        cases.append(
+            Case(
+                "coverage/allow-listed-ids",
+                "coverage",
+                "every allow-listed id × every mode",
+                Expect.ACCEPT,
+                skip=_needs_allow_list("the id × mode coverage"),
+            )
+        )
+    for aid in policy.allowed:
+        for mode in UPDATE_MODES:
+            cases.append(
+                Case(
+                    f"coverage/id-{aid}-{mode}",
+                    "coverage",
+                    f"Reject id {aid} with {mode}",
+                    Expect.ACCEPT,
+                    call=RejectCall(aid, f"conformance: {mode}", mode),
+                )
+            )
+    for edge in (INT32_MIN, -1, 0, INT32_MAX):
+        case_id = f"coverage/int32-edge-{edge}"
+        title = f"int32 edge id {edge}"
+        if edge in policy.allowed:
+            cases.append(Case(case_id, "coverage", title, Expect.ACCEPT, call=RejectCall(edge, "edge", "OnlyThis")))
+        elif policy.cannot_be_real(edge):
+            cases.append(
+                Case(
+                    case_id,
+                    "coverage",
+                    f"{title}: no such appointment, so rejected",
+                    Expect.REJECT,
+                    call=RejectCall(edge, "edge", "OnlyThis"),
+                )
+            )
+        else:
+            cases.append(
+                Case(
+                    case_id,
+                    "coverage",
+                    title,
+                    Expect.REJECT,
+                    skip=(
+                        f"{SAFETY}: id {edge} could be a real appointment; allow-list it or cover it with a "
+                        "surely-unused range (unused_ids = LOW-HIGH) to test it"
+                    ),
+                )
+            )
+    first = _first_allowed(policy)
+    for name, reason in REASONS.items():
+        case_id = f"coverage/reason-{name}"
+        cases.append(
+            Case(
+                case_id,
+                "coverage",
+                f"reject reason: {name}",
+                Expect.ACCEPT,
+                call=RejectCall(first, reason, "OnlyThis") if first is not None else None,
+                skip=None if first is not None else _needs_allow_list(case_id),
+            )
+        )
+    return cases
+
+
+# --- negative ----------------------------------------------------------------------------------------
+
+
+def _rename_body_child(tag: str) -> Mutation:
+    def mutate(env: etree._Element) -> None:
+        env.find(f".//{qname('Reject')}").tag = tag
+
+    return mutate
+
+
+def _move_mode_first(env: etree._Element) -> None:
+    reject = env.find(f".//{qname('Reject')}")
+    reject.insert(0, reject.find(qname("UpdateMode")))
+
+
+def _drop(*names: str) -> Mutation:
+    def mutate(env: etree._Element) -> None:
+        reject = env.find(f".//{qname('Reject')}")
+        for name in names:
+            node = reject.find(qname(name))
+            if node is not None:
+                reject.remove(node)
+
+    return mutate
+
+
+def _nil_id(env: etree._Element) -> None:
+    node = env.find(f".//{qname('AppointmentId')}")
+    node.text = None
+    node.set("{http://www.w3.org/2001/XMLSchema-instance}nil", "true")
+
+
+def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
+    """Invalid requests: each must be rejected (a fault, or Succeeded=false + ExceptionInfo).
+
+    Field-level defects use an allow-listed id when there is one, so that a server that ignores the defect
+    would visibly accept the call; otherwise an id that cannot be real."""
+    safe = _first_allowed(policy) or -1
+    unreal = -1
+    other_version = "application/soap+xml; charset=utf-8" if version.name == "1.1" else "text/xml; charset=utf-8"
+    n = "negative"
+    return [
+        Case(
+            f"{n}/id-not-integer",
+            n,
+            "AppointmentId 'abc'",
+            Expect.REJECT,
+            RejectCall("abc", "x", "OnlyThis"),
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/id-decimal",
+            n,
+            "AppointmentId '1.5'",
+            Expect.REJECT,
+            RejectCall("1.5", "x", "OnlyThis"),
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/id-above-int32",
+            n,
+            "AppointmentId 2147483648",
+            Expect.REJECT,
+            RejectCall(str(INT32_MAX + 1), "x", "OnlyThis"),
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/id-below-int32",
+            n,
+            "AppointmentId -2147483649",
+            Expect.REJECT,
+            RejectCall(str(INT32_MIN - 1), "x", "OnlyThis"),
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/id-nil",
+            n,
+            "AppointmentId xsi:nil (not nillable)",
+            Expect.REJECT,
+            RejectCall(unreal, "x", "OnlyThis"),
+            mutate=_nil_id,
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/mode-unknown-value",
+            n,
+            "UpdateMode 'Sometimes'",
+            Expect.REJECT,
+            RejectCall(safe, "x", "Sometimes"),
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/mode-numeric",
+            n,
+            "UpdateMode '1' (a number, not a name)",
+            Expect.REJECT,
+            RejectCall(safe, "x", "1"),
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/mode-wrong-case",
+            n,
+            "UpdateMode 'onlythis'",
+            Expect.REJECT,
+            RejectCall(safe, "x", "onlythis"),
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/elements-missing",
+            n,
+            "empty Reject (id defaults to 0: no such appointment)",
+            Expect.REJECT,
+            RejectCall(None, None, None),
+        ),
+        Case(
+            f"{n}/id-missing",
+            n,
+            "Reject without AppointmentId",
+            Expect.REJECT,
+            RejectCall(unreal, "x", "OnlyThis"),
+            mutate=_drop("AppointmentId"),
+        ),
+        Case(
+            f"{n}/wrong-namespace",
+            n,
+            "Reject in another namespace",
+            Expect.REJECT,
+            RejectCall(safe, "x", "OnlyThis"),
+            mutate=_rename_body_child(qname("Reject", SERVICES82_NS.replace("Services82", "Services81"))),
+        ),
+        Case(
+            f"{n}/unqualified-element",
+            n,
+            "unqualified Reject element",
+            Expect.REJECT,
+            RejectCall(safe, "x", "OnlyThis"),
+            mutate=_rename_body_child("Reject"),
+        ),
+        Case(
+            f"{n}/wrong-element",
+            n,
+            "RejectAll instead of Reject",
+            Expect.REJECT,
+            RejectCall(safe, "x", "OnlyThis"),
+            mutate=_rename_body_child(qname("RejectAll")),
+        ),
+        Case(
+            f"{n}/wrong-order",
+            n,
+            "UpdateMode before AppointmentId",
+            Expect.REJECT,
+            RejectCall(safe, "x", "OnlyThis"),
+            mutate=_move_mode_first,
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/malformed-xml",
+            n,
+            "truncated envelope",
+            Expect.REJECT,
+            raw=b'<?xml version="1.0"?><soap:Envelope xmlns:soap="'
+            + version.envelope_ns.encode()
+            + b'"><soap:Body><Reject',
+            schema_valid=False,
+        ),
+        Case(
+            f"{n}/wrong-action",
+            n,
+            "an action the service does not have",
+            Expect.REJECT,
+            RejectCall(unreal, "x", "OnlyThis"),
+            http_headers=version.request_headers(f"{SERVICES82_NS}/Appointment/NoSuchOperation"),
+        ),
+        Case(
+            f"{n}/wrong-soap-version",
+            n,
+            "the other SOAP version's Content-Type",
+            Expect.REJECT,
+            RejectCall(unreal, "x", "OnlyThis"),
+            http_headers={"Content-Type": other_version},
+            http_refusals=(415,),
+        ),
+    ]
+
+
+def auth_cases(policy: IdPolicy, online: bool) -> list[Case]:
+    """Calls with missing or wrong credentials, on an allow-listed id when there is one (so that an endpoint
+    that ignores credentials visibly accepts them)."""
+    aid = _first_allowed(policy) or -1
+    call = RejectCall(aid, "auth", "OnlyThis")
+    a = "auth"
+    return [
+        Case(f"{a}/missing-ticket", a, "no Credentials header", Expect.AUTH, call, credentials="none"),
+        Case(f"{a}/wrong-ticket", a, "a ticket the server never issued", Expect.AUTH, call, credentials="wrong"),
+        Case(
+            f"{a}/missing-application-token",
+            a,
+            "no ApplicationToken on an Online installation",
+            Expect.AUTH,
+            call,
+            credentials="no-token",
+            skip=None
+            if online
+            else (
+                "not an Online installation (online = false): SuperOffice checks application "
+                "tokens only online; set --online to test it"
+            ),
+        ),
+    ]
+
+
+def build_envelope(case: Case, target: Target) -> etree._Element | None:
+    """The envelope ``case`` sends to ``target`` (``None`` for raw cases)."""
+    if case.raw is not None:
+        return None
+    credentials = target.credentials_for(case.credentials)
+    if case.fixture is not None:
+        env = retarget(load_fixture(case.fixture), target.version)
+        substitute(env, _first_allowed(target.policy), credentials)
+    else:
+        env = reject_envelope(case.call or RejectCall(), target.version, credentials)
+    if case.mutate is not None:
+        case.mutate(env)
+    return env

@@ -1,0 +1,179 @@
+"""``conformance``: run the suite, serve the reference endpoint, build the HTML report.
+
+Exit codes of ``conformance run``: 0 every check passed; 1 contract violations found; 2 usage or configuration
+error; 3 endpoint unreachable (no exchange possible).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import ConfigError, Settings, load_settings
+from .options import OPTIONS, dest, flags_from
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conformance", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"conformance {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the conformance suite (embedded endpoint unless --endpoint)")
+    for flag, field, kwargs in OPTIONS:
+        run.add_argument(flag, dest=dest(field), **kwargs)
+    run.add_argument("--workers", type=int, metavar="N", help="parallel workers (pytest-xdist); 0 = serial")
+    run.add_argument("-q", "--quiet", action="store_true", help="less pytest output")
+    run.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --")
+
+    serve = commands.add_parser("serve", help="serve the reference endpoint in the foreground")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8082)
+    serve.add_argument("--online", action="store_true", help="require an application token")
+    serve.add_argument(
+        "--faults-for-app-errors",
+        action="store_true",
+        help="report application errors as SOAP faults instead of Succeeded=false",
+    )
+
+    report = commands.add_parser("report", help="build the Allure HTML report from the last run's results")
+    report.add_argument("--report-dir", default=None, metavar="DIR", help="where the run wrote (default: reports)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run(args)
+        if args.command == "serve":
+            return serve(args)
+        if args.command == "report":
+            from .reporting.html import build_report
+
+            return build_report(Path(args.report_dir or os.environ.get("CONFORMANCE_REPORT_DIR") or "reports"))
+    except ConfigError as exc:
+        print(f"conformance: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    flags = flags_from(args)
+    settings = load_settings(flags)
+    report_dir = Path(settings.report_dir)
+    if not settings.embedded:
+        problem = preflight(settings)
+        if problem:
+            print(f"conformance: endpoint unreachable: {problem}", file=sys.stderr)
+            return EXIT_UNREACHABLE
+    results_dir = report_dir / "allure-results"
+    _clean(results_dir, report_dir / "summary.json", report_dir / "reproductions")
+    pytest_args = [
+        "--pyargs",
+        "conformance.suite",
+        "-p",
+        "no:cacheprovider",
+        "-rN",
+        "--color=yes",
+        f"--alluredir={results_dir}",
+        f"--junitxml={report_dir / 'junit.xml'}",
+        "-o",
+        "junit_suite_name=reject-conformance",
+        "-o",
+        "junit_family=xunit2",
+    ]
+    pytest_args += _passthrough(args)
+    workers = args.workers if args.workers is not None else settings.workers
+    if workers:
+        pytest_args += ["-n", str(workers)]
+    pytest_args += ["-q"] if args.quiet else []
+    pytest_args += args.pytest_args
+    import pytest
+
+    code = pytest.main(pytest_args)
+    return exit_code(int(code), report_dir / "summary.json")
+
+
+def _passthrough(args: argparse.Namespace) -> list[str]:
+    """The run's options as pytest options for the plugin (which loads the same settings)."""
+    out: list[str] = []
+    for flag, field, kwargs in OPTIONS:
+        value = getattr(args, dest(field), None)
+        if value is None:
+            continue
+        if kwargs.get("action") == "store_true":
+            out.append(flag)
+        elif isinstance(value, list):
+            out += [f"{flag}={v}" for v in value]
+        else:
+            out.append(f"{flag}={value}")
+    return out
+
+
+def exit_code(pytest_code: int, summary_path: Path) -> int:
+    summary: dict[str, Any] = {}
+    if summary_path.is_file():
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    if summary.get("unreachable"):
+        return EXIT_UNREACHABLE
+    if pytest_code in (0,):
+        return EXIT_OK
+    if pytest_code == 1:
+        return EXIT_VIOLATIONS
+    if pytest_code == 2 and summary.get("failed"):  # interrupted by --max-failures after findings
+        return EXIT_VIOLATIONS
+    return EXIT_USAGE
+
+
+def preflight(settings: Settings) -> str | None:
+    """``None`` when the endpoint answers HTTP at all (any status); otherwise why not, in one line."""
+    from .transport import Transport, TransportOptions
+
+    transport = Transport(TransportOptions(timeout=min(settings.timeout, 10), verify=settings.verify()))
+    try:
+        exchange = transport.get(settings.endpoint)
+    finally:
+        transport.close()
+    if exchange.response is None and exchange.error is not None:
+        return str(exchange.error)
+    return None
+
+
+def _clean(*paths: Path) -> None:
+    import shutil
+
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def serve(args: argparse.Namespace) -> int:
+    from .reference import REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
+    from .session import REFERENCE_TOKEN
+
+    options = ServiceOptions(
+        application_token=REFERENCE_TOKEN if args.online else None, faults_for_app_errors=args.faults_for_app_errors
+    )
+    server = ReferenceServer(ReferenceService(options=options), host=args.host, port=args.port, verbose=True)
+    print(f"reference endpoint: {server.url}  (WSDL: {server.url}?wsdl)")
+    print(f"ticket: {REFERENCE_TICKET}" + (f"   application token: {REFERENCE_TOKEN}" if args.online else ""))
+    print(
+        "appointments: 101, 102, 103 (already rejected), 104 (not yours), 200 (recurring master) + 201-204; "
+        "Ctrl-C stops"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK

@@ -1,0 +1,68 @@
+"""The command-line options, declared once for both ``conformance run`` (argparse) and the pytest plugin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (flag, settings field, argparse keyword arguments). Every default is None: unset flags do not override
+# environment variables or the config file.
+OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "--endpoint",
+        "endpoint",
+        {"metavar": "URL", "help": "Appointment.svc URL; omitted: the embedded reference endpoint"},
+    ),
+    ("--env", "env", {"metavar": "NAME", "help": "named environment [env.NAME] in the config file"}),
+    ("--config", "config", {"metavar": "FILE", "help": "config file (default: ./conformance.toml if present)"}),
+    ("--soap-version", "soap_version", {"choices": ["1.1", "1.2"], "help": "1.1 (the WSDL binding, default) or 1.2"}),
+    ("--ticket", "ticket", {"metavar": "T", "help": "NetServer ticket (prefer CONFORMANCE_TICKET: never logged)"}),
+    ("--username", "username", {"metavar": "U", "help": "log in through SoPrincipal.svc instead of --ticket"}),
+    ("--password", "password", {"metavar": "P", "help": "password for --username (prefer CONFORMANCE_PASSWORD)"}),
+    ("--application-token", "application_token", {"metavar": "A", "help": "application token (Online installations)"}),
+    (
+        "--online",
+        "online",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "the target is an Online installation: application tokens are enforced",
+        },
+    ),
+    (
+        "--appointment-id",
+        "appointment_ids",
+        {"metavar": "ID", "action": "append", "help": "an id the suite may Reject (repeatable, or comma-separated)"},
+    ),
+    ("--unused-ids", "unused_ids", {"metavar": "LOW-HIGH", "help": "an id range surely unused on the target"}),
+    ("--max-examples", "max_examples", {"metavar": "N", "type": int, "help": "hypothesis examples per property"}),
+    ("--seed", "seed", {"metavar": "N", "type": int, "help": "hypothesis seed, to reproduce a run"}),
+    ("--timeout", "timeout", {"metavar": "SECONDS", "type": float, "help": "per-request timeout (default 10)"}),
+    ("--max-failures", "max_failures", {"metavar": "N", "type": int, "help": "stop after N failed tests"}),
+    ("--rate-limit", "rate_limit", {"metavar": "PER_S", "type": float, "help": "at most PER_S requests per second"}),
+    ("--sla-ms", "sla_ms", {"metavar": "MS", "type": float, "help": "enable the response-time check with this SLA"}),
+    ("--report-dir", "report_dir", {"metavar": "DIR", "help": "where reports go (default: reports)"}),
+    ("--ca-bundle", "ca_bundle", {"metavar": "FILE", "help": "CA bundle for TLS verification"}),
+    ("--insecure", "insecure", {"action": "store_true", "default": None, "help": "do not verify TLS certificates"}),
+    (
+        "--hypothesis-database",
+        "hypothesis_database",
+        {
+            "metavar": "DB",
+            "help": "none, a directory, or redis://host:port/db (default: none under CI, else .hypothesis)",
+        },
+    ),
+]
+
+
+def dest(field: str) -> str:
+    return f"conformance_{field}"
+
+
+def flags_from(namespace: Any) -> dict[str, Any]:
+    """Settings-field → value for every option given on the command line."""
+    found = {}
+    for _flag, field, _kwargs in OPTIONS:
+        value = getattr(namespace, dest(field), None)
+        if value is not None:
+            found[field] = value
+    return found

@@ -1,0 +1,79 @@
+"""Recording a case in the Allure result of the running test: labels, parameters, one step per check, and the
+request, response and reproduction as attachments. Everything passes through the redactor first."""
+
+from __future__ import annotations
+
+import allure
+
+from ..checks import REGISTRY, Failure
+from ..redaction import Redactor
+from ..runner import CaseResult
+from ..transport import Exchange, HttpResponse
+from ..xmlparse import pretty
+
+EPIC = "Services82 Appointment.Reject"
+FEATURES = {
+    "fixture": "Fixtures",
+    "coverage": "Coverage",
+    "negative": "Negative input",
+    "auth": "Authentication",
+    "generated": "Generated (hypothesis)",
+    "documentation": "Documentation findings",
+}
+SEVERITY = {
+    "negative": "critical",
+    "auth": "blocker",
+    "coverage": "critical",
+    "fixture": "normal",
+    "generated": "normal",
+}
+
+
+def label_case(phase: str, story: str, version: str) -> None:
+    allure.dynamic.epic(EPIC)
+    allure.dynamic.feature(FEATURES.get(phase, phase))
+    allure.dynamic.story(story)
+    allure.dynamic.severity(SEVERITY.get(phase, "normal"))
+    allure.dynamic.tag(f"SOAP {version}")
+
+
+def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None) -> None:
+    case = result.case
+    label_case(case.phase, case.title, result.exchange.version.name)
+    allure.dynamic.parameter("SOAP version", result.exchange.version.name)
+    allure.dynamic.parameter("expectation", case.expect.value)
+    for check in result.checks:
+        if check.status == "not-applicable":
+            continue
+        _check_step(check.name, check.outcome)
+    attach_exchange(result.exchange, redactor)
+    if reproduction:
+        allure.attach(reproduction, "reproduction (curl)", allure.attachment_type.TEXT)
+
+
+def _check_step(name: str, outcome: object) -> None:
+    description = REGISTRY[name].description if name in REGISTRY else "transport"
+    title = f"{name}: {'FAILED' if isinstance(outcome, Failure) else 'passed'}"
+    try:
+        with allure.step(title):
+            if isinstance(outcome, Failure):
+                raise AssertionError(f"{outcome}\n({description})")
+    except AssertionError:
+        pass  # the step is marked failed; the test fails once, with every finding, afterwards
+
+
+def attach_exchange(exchange: Exchange, redactor: Redactor) -> None:
+    request = exchange.request
+    head = f"POST {exchange.url}\n" + "".join(f"{k}: {v}\n" for k, v in redactor.headers(request.headers).items())
+    allure.attach(redactor.text(head + "\n" + pretty(request.body)), "request", allure.attachment_type.TEXT)
+    if exchange.response is not None:
+        allure.attach(redactor.text(describe_response(exchange.response)), "response", allure.attachment_type.TEXT)
+    if exchange.error is not None:
+        allure.attach(redactor.text(str(exchange.error)), "transport error", allure.attachment_type.TEXT)
+
+
+def describe_response(response: HttpResponse, limit: int = 200_000) -> str:
+    head = f"HTTP {response.status} {response.reason}\n" + "".join(f"{k}: {v}\n" for k, v in response.headers.items())
+    body = response.body[:limit]
+    more = f"\n… ({len(response.body) - limit:,} more bytes not shown)" if len(response.body) > limit else ""
+    return head + "\n" + pretty(body) + more

@@ -1,0 +1,97 @@
+"""summary.json, Allure's categories.json and environment.properties, written once per run by the controller."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..checks import REGISTRY, TRANSPORT
+
+PROPERTY = "conformance"  # the user_properties key that carries a case record from any xdist worker
+
+CATEGORIES = [
+    {"name": "Documentation findings", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*documentation finding.*"},
+    {"name": "Skipped for safety", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*skipped for safety.*"},
+    {"name": "Transport errors", "matchedStatuses": ["failed", "broken"], "messageRegex": r"(?s).*\[transport\].*"},
+    {"name": "Suite bugs", "matchedStatuses": ["failed", "broken"], "messageRegex": "(?s).*bug in the suite.*"},
+    {"name": "Contract violations", "matchedStatuses": ["failed"], "messageRegex": r"(?s).*\[[a-z0-9-]+\].*"},
+]
+
+
+@dataclass
+class RunSummary:
+    """Aggregates case records (plain dicts, so they cross xdist process boundaries) into summary.json."""
+
+    meta: dict[str, Any] = field(default_factory=dict)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    documentation: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+
+    def check_counts(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for name in [TRANSPORT, *REGISTRY]:
+            counts[name]
+        for record in self.records:
+            for name, tally in record.get("checks", {}).items():
+                counts[name].update(tally)
+        return {
+            name: {k: tally.get(k, 0) for k in ("passed", "failed", "not-applicable")} for name, tally in counts.items()
+        }
+
+    def findings(self) -> list[dict[str, Any]]:
+        return [
+            {"case": r["case"], "phase": r["phase"], **finding, "reproduction": r.get("reproduction")}
+            for r in self.records
+            for finding in r.get("findings", [])
+        ]
+
+    @property
+    def exchanges(self) -> int:
+        return sum(r.get("exchanges", 1) for r in self.records)
+
+    @property
+    def unreachable(self) -> bool:
+        """True when not one exchange got an HTTP response: every record failed in transport."""
+        return bool(self.records) and all(r.get("outcome_class", "").startswith("transport") for r in self.records)
+
+    def as_dict(self) -> dict[str, Any]:
+        failed = sum(1 for r in self.records if r["outcome"] == "failed") + len(self.errors)
+        passed = sum(1 for r in self.records if r["outcome"] == "passed")
+        return {
+            **self.meta,
+            "passed": passed,
+            "failed": failed,
+            "skipped": len(self.skipped),
+            "exchanges": self.exchanges,
+            "unreachable": self.unreachable,
+            "checks": self.check_counts(),
+            "findings": self.findings(),
+            "errors": self.errors,
+            "documentation_findings": self.documentation,
+            "skipped_cases": self.skipped,
+            "cases": sorted(self.records, key=lambda r: r["case"]),
+        }
+
+    def write(self, path: Path) -> dict[str, Any]:
+        data = self.as_dict()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+        return data
+
+
+def write_allure_extras(alluredir: Path, environment: dict[str, str]) -> None:
+    alluredir.mkdir(parents=True, exist_ok=True)
+    (alluredir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
+    lines = [f"{k}={_escape(v)}" for k, v in environment.items() if v]
+    (alluredir / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", " ").replace("=", "\\=").replace(":", "\\:")

@@ -1,0 +1,105 @@
+"""Executing one case: build, validate (before sending), guard, send, check."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .cases import Case, Target, build_envelope
+from .checks import CheckContext, CheckResult, Failure, run_checks
+from .contract import version_for_media_type
+from .messages import OutgoingRequest, serialize
+from .safety import SafetyViolation
+from .schemas import SchemaError, envelope_schema
+from .transport import Exchange, Transport
+
+
+class SuiteBug(Exception):
+    """The suite itself did something wrong (e.g. built a request the contract forbids). Never the endpoint's fault."""
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    request: OutgoingRequest
+    request_errors: list[SchemaError]
+    exchange: Exchange
+    checks: list[CheckResult]
+    context: CheckContext
+
+    @property
+    def outcome_class(self) -> str:
+        """What the endpoint did, in a stable few words (for baselines): accepted, rejected:fault:Sender…"""
+        if self.exchange.error is not None:
+            return f"transport:{self.exchange.error.kind}"
+        ctx = self.context
+        if ctx.response.status in ctx.http_refusals:
+            return f"rejected:http:{ctx.response.status}"
+        if ctx.xml is None:
+            return f"not-xml:http:{ctx.response.status}"
+        if ctx.fault is not None:
+            return f"rejected:fault:{ctx.fault_code}"
+        if ctx.succeeded is False:
+            return "rejected:succeeded-false"
+        return "accepted" if ctx.body_child is not None else f"empty:http:{ctx.response.status}"
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [r.outcome for r in self.checks if isinstance(r.outcome, Failure)]
+
+    @property
+    def request_digest(self) -> str:
+        return hashlib.sha256(self.request.body).hexdigest()[:16]
+
+
+class Runner:
+    def __init__(
+        self, target: Target, transport: Transport, *, sla_seconds: float | None = None, max_bytes: int | None = None
+    ) -> None:
+        self.target = target
+        self.transport = transport
+        self.sla_seconds = sla_seconds
+        self.max_bytes = max_bytes
+
+    def prepare(self, case: Case) -> tuple[OutgoingRequest, list[SchemaError]]:
+        """Request bytes for ``case``, validated against the XSD before anything is sent."""
+        version = self.target.version
+        headers = case.http_headers or version.request_headers()
+        envelope = build_envelope(case, self.target)
+        if envelope is None:
+            _guard_raw(case.raw or b"", self.target)
+            return OutgoingRequest(case.raw or b"", headers), []
+        self.target.policy.guard(envelope)
+        errors = envelope_schema(version).errors(envelope)
+        if case.schema_valid and errors:
+            raise SuiteBug(f"bug in the suite: case {case.id} built a request the contract forbids: {errors[0]}")
+        if not case.schema_valid and not errors:
+            raise SuiteBug(f"bug in the suite: negative case {case.id} is meant to violate the schema but validates")
+        return OutgoingRequest(serialize(envelope), headers), errors
+
+    def execute(self, case: Case) -> CaseResult:
+        request, errors = self.prepare(case)
+        # the SOAP version on the wire is the one the Content-Type announces (a negative case may lie about it)
+        wire = version_for_media_type(request.headers.get("Content-Type")) or self.target.version
+        exchange = self.transport.send(self.target.url, request, wire)
+        context = CheckContext(
+            exchange,
+            case.expect,
+            sla_seconds=self.sla_seconds,
+            max_bytes=self.max_bytes,
+            http_refusals=case.http_refusals,
+        )
+        return CaseResult(case, request, errors, exchange, run_checks(context), context)
+
+
+_RAW_ID = re.compile(rb"AppointmentId[^>]*>\s*(-?\d+)\s*<")
+
+
+def _guard_raw(body: bytes, target: Target) -> None:
+    for match in _RAW_ID.finditer(body):
+        value = int(match.group(1))
+        if not target.policy.permits(value):
+            raise SafetyViolation(
+                f"refusing to send raw request naming appointment id {value} ({target.policy.describe()})"
+            )

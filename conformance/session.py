@@ -1,0 +1,240 @@
+"""One suite run in one process: the target (configured or embedded), the transport, the runner, and turning
+each case result into a test outcome, an Allure record and a summary record."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .cases import Case, Target
+from .checks import Expect
+from .config import Settings
+from .contract import INT32_MAX, soap_version
+from .messages import Credentials, RejectCall
+from .redaction import Redactor
+from .reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
+from .reporting import allure_report
+from .reporting.reproduction import curl_command, write_request
+from .reporting.summary import PROPERTY
+from .runner import CaseResult, Runner, SuiteBug
+from .safety import IdPolicy, SafetyViolation
+from .transport import Transport, TransportOptions
+
+EMBEDDED_UNUSED = (1000, INT32_MAX)
+REFERENCE_TOKEN = "reference-application-token"
+
+
+def id_policy(settings: Settings) -> IdPolicy:
+    """Allow-listed ids and the surely-unused range; the embedded endpoint's are known."""
+    if settings.embedded:
+        return IdPolicy(settings.appointment_ids or REFERENCE_ALLOW_LIST, settings.unused_ids or EMBEDDED_UNUSED)
+    return IdPolicy(settings.appointment_ids, settings.unused_ids)
+
+
+class SuiteSession:
+    def __init__(self, settings: Settings, *, workers: int = 1) -> None:
+        self.settings = settings
+        self.version = soap_version(settings.soap_version)
+        self.server: ReferenceServer | None = None
+        ticket, token = settings.ticket, settings.application_token
+        if settings.embedded:
+            token = token or (REFERENCE_TOKEN if settings.online else None)
+            options = ServiceOptions(
+                ticket=ticket or REFERENCE_TICKET, application_token=token if settings.online else None
+            )
+            self.server = ReferenceServer(ReferenceService(options=options)).start()
+            url, ticket = self.server.url, ticket or REFERENCE_TICKET
+        else:
+            url = settings.endpoint
+        self.redactor = Redactor(
+            [ticket, token, settings.password],
+            placeholders={ticket or "": "CONFORMANCE_TICKET", token or "": "CONFORMANCE_APPLICATION_TOKEN"},
+        )
+        self.target = Target(url, self.version, Credentials(ticket, token), id_policy(settings), settings.online)
+        rate = settings.rate_limit / max(workers, 1) if settings.rate_limit else None
+        self.transport = Transport(
+            TransportOptions(
+                timeout=settings.timeout,
+                max_bytes=settings.max_response_bytes,
+                verify=settings.verify(),
+                rate_limit=rate,
+            )
+        )
+        self.runner = Runner(
+            self.target,
+            self.transport,
+            sla_seconds=settings.sla_ms / 1000 if settings.sla_ms else None,
+            max_bytes=settings.max_response_bytes,
+        )
+        self.repro_dir = Path(settings.report_dir) / "reproductions"
+
+    def close(self) -> None:
+        self.transport.close()
+        if self.server is not None:
+            self.server.stop()
+
+    # --- one deterministic case = one test --------------------------------------------------------
+
+    def run_case(self, case: Case, node: pytest.Item) -> None:
+        if case.skip:
+            pytest.skip(case.skip)
+        result = self.execute(case)
+        record = self.record(result)
+        allure_report.record_case(result, self.redactor, record.get("reproduction"))
+        node.user_properties.append((PROPERTY, record))
+        if result.failures:
+            pytest.fail(self.failure_message(result, record), pytrace=False)
+
+    def execute(self, case: Case) -> CaseResult:
+        try:
+            return self.runner.execute(case)
+        except (SuiteBug, SafetyViolation) as exc:
+            pytest.fail(self.redactor.text(str(exc)), pytrace=False)
+            raise  # unreachable: pytest.fail raises
+
+    def record(
+        self, result: CaseResult, *, exchanges: int = 1, tally: dict[str, Counter[str]] | None = None
+    ) -> dict[str, Any]:
+        """A plain-dict record of a case for summary.json and baselines (secrets redacted)."""
+        case = result.case
+        record: dict[str, Any] = {
+            "case": case.id,
+            "phase": case.phase,
+            "title": case.title,
+            "expect": case.expect.value,
+            "outcome": "failed" if result.failures else "passed",
+            "outcome_class": result.outcome_class,
+            "fault_code": result.context.fault_code if result.exchange.response is not None else None,
+            "request_digest": result.request_digest,
+            "elapsed_ms": round(result.exchange.elapsed * 1000, 1),
+            "exchanges": exchanges,
+            "checks": {k: dict(v) for k, v in (tally or tally_of(result)).items()},
+            "findings": [{"check": f.check, "message": self.redactor.text(str(f))} for f in result.failures],
+        }
+        response = result.exchange.response
+        if response is not None and response.header("Server"):
+            record["server"] = response.header("Server")
+        if result.failures:
+            path = write_request(self.repro_dir, case.id, result.request, self.redactor)
+            record["reproduction"] = curl_command(self.target.url, result.request, str(path), self.redactor)
+        return record
+
+    def failure_message(self, result: CaseResult, record: dict[str, Any]) -> str:
+        lines = [f"{result.case.id} ({result.case.title}): {len(result.failures)} finding(s)"]
+        lines += [f"  {f['message']}" for f in record["findings"]]
+        if record.get("reproduction"):
+            lines.append(f"  reproduce: {record['reproduction']}")
+        return "\n".join(lines)
+
+    # --- generated cases: many exchanges in one test ------------------------------------------------
+
+    def generated_case(self, call: RejectCall, expect: Expect, title: str) -> Case:
+        return Case(f"generated/{title}", "generated", title, expect, call=call)
+
+
+def tally_of(result: CaseResult) -> dict[str, Counter[str]]:
+    return {check.name: Counter({check.status: 1}) for check in result.checks}
+
+
+class ContractViolation(AssertionError):
+    """A generated example broke the contract (hypothesis shrinks on it)."""
+
+
+def example_database(setting: str | None, report_dir: Path):  # noqa: ANN201 - hypothesis database or None
+    """``none``, a directory, or ``redis://host:port/db`` (hypothesis' own Redis backend, shared by CI runners)."""
+    import os
+
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    if setting is None:
+        setting = "none" if os.environ.get("CI") else ".hypothesis/conformance"
+    if setting.lower() == "none":
+        return None
+    if setting.startswith(("redis://", "rediss://")):
+        try:
+            import redis
+            from hypothesis.extra.redis import RedisExampleDatabase
+        except ImportError:
+            raise SuiteBug(
+                "hypothesis_database is a Redis URL but the redis package is not installed: "
+                "pip install 'conformance[redis]'"
+            ) from None
+        return RedisExampleDatabase(redis.Redis.from_url(setting), key_prefix=b"conformance-reject:")
+    return DirectoryBasedExampleDatabase(setting)
+
+
+def run_property(
+    session: SuiteSession, node: pytest.Item, strategy: Any, expect: Expect, title: str, seed_value: int
+) -> None:
+    """Fire generated calls until ``max_examples`` or a shrunk counterexample; one test, one Allure result."""
+    from hypothesis import HealthCheck, given, seed, settings
+    from hypothesis.control import current_build_context
+
+    tally: dict[str, Counter[str]] = {}
+    seen = {"examples": 0}
+    final: dict[str, Any] = {}
+
+    @seed(seed_value)
+    @settings(
+        max_examples=session.settings.max_examples,
+        deadline=None,
+        print_blob=False,
+        derandomize=False,
+        database=example_database(session.settings.hypothesis_database, session.settings.report_dir),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(call=strategy)
+    def prop(call: RejectCall) -> None:
+        result = session.execute(session.generated_case(call, expect, title))
+        seen["examples"] += 1
+        for name, counts in tally_of(result).items():
+            tally.setdefault(name, Counter()).update(counts)
+        if result.failures:
+            if current_build_context().is_final:
+                final["result"], final["call"] = result, call
+            raise ContractViolation(str(result.failures[0]))
+
+    allure_report.label_case("generated", title, session.version.name)
+    try:
+        prop()
+    except ContractViolation:
+        result = final["result"]
+        record = session.record(result, exchanges=seen["examples"], tally=tally)
+        record["falsifying_example"] = session.redactor.text(repr(final["call"]))
+        record["seed"] = seed_value
+        allure_report.record_case(result, session.redactor, record.get("reproduction"))
+        node.user_properties.append((PROPERTY, record))
+        message = session.failure_message(result, record)
+        pytest.fail(
+            f"{message}\n  minimal failing example (shrunk): {record['falsifying_example']}\n"
+            f"  after {seen['examples']} examples; rerun exactly with --seed {seed_value}",
+            pytrace=False,
+        )
+    summary = "\n".join(f"{name}: {dict(counts)}" for name, counts in sorted(tally.items()))
+    import allure
+
+    allure.attach(
+        f"{seen['examples']} generated examples, seed {seed_value}\n\n{summary}",
+        "examples",
+        allure.attachment_type.TEXT,
+    )
+    node.user_properties.append(
+        (
+            PROPERTY,
+            {
+                "case": f"generated/{title}",
+                "phase": "generated",
+                "title": title,
+                "expect": expect.value,
+                "outcome": "passed",
+                "outcome_class": "all-examples-passed",
+                "exchanges": seen["examples"],
+                "checks": {k: dict(v) for k, v in tally.items()},
+                "findings": [],
+                "seed": seed_value,
+            },
+        )
+    )

@@ -1,0 +1,55 @@
+"""Hypothesis strategies for Reject payloads: small named building blocks with argument checks that teach."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+
+from .contract import INT32_MIN, UPDATE_MODES
+from .messages import RejectCall
+from .safety import IdPolicy
+
+
+def xml_text(max_size: int = 200) -> st.SearchStrategy[str]:
+    """Text that XML 1.0 can carry: no surrogates, no C0/C1 controls except tab, LF and CR, no U+FFFE/U+FFFF."""
+    if max_size < 0:
+        raise ValueError(f"xml_text(max_size={max_size!r}): max_size must be >= 0")
+    return st.text(
+        st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n\r", exclude_characters="\ufffe\uffff"),
+        max_size=max_size,
+    )
+
+
+def reject_reasons(max_size: int = 200) -> st.SearchStrategy[str]:
+    """Reasons a user could type, XML-legal, biased towards the characters that break serializers."""
+    tricky = st.sampled_from(["", " ", "&", "<", ">", "]]>", "\r\n", "'\"", "\U0001f4c5", "e\u0301", "\u202e"])
+    return st.one_of(xml_text(max_size), st.lists(tricky, max_size=8).map("".join))
+
+
+def update_modes() -> st.SearchStrategy[str]:
+    """Every RecurrenceUpdateMode the contract declares."""
+    return st.sampled_from(UPDATE_MODES)
+
+
+def appointment_ids(allowed: Sequence[int]) -> st.SearchStrategy[int]:
+    """Ids the user allow-listed for Reject, and nothing else."""
+    if not allowed:
+        raise ValueError(
+            "appointment_ids(allowed=[]): positive Reject calls need at least one allow-listed id "
+            "(--appointment-id ID); the suite never invents a real-looking id"
+        )
+    return st.sampled_from(list(allowed))
+
+
+def unreal_ids(policy: IdPolicy) -> st.SearchStrategy[int]:
+    """Ids that cannot be real appointments: non-positive int32 values, or the configured surely-unused range."""
+    choices = [st.integers(INT32_MIN, 0)]
+    if policy.unused is not None:
+        choices.append(st.integers(*policy.unused))
+    return st.one_of(choices)
+
+
+def reject_calls(ids: st.SearchStrategy[int]) -> st.SearchStrategy[RejectCall]:
+    """Schema-valid Reject calls on ``ids``, over every mode and XML-legal reasons."""
+    return st.builds(RejectCall, ids, reject_reasons(), update_modes())

@@ -1,0 +1,77 @@
+"""Services82 Appointment.svc Reject: the conformance tests.
+
+The cases are parametrized by the plugin from the configuration (allow-listed ids, SOAP version); each test
+sends one case, runs every named check on the exchange and reports every finding at once.
+"""
+
+from __future__ import annotations
+
+import allure
+import pytest
+
+from conformance.cases import SAFETY, Case
+from conformance.checks import Expect
+from conformance.documentation import DocCheck
+from conformance.reporting import allure_report
+from conformance.session import SuiteSession, run_property
+from conformance.strategies import appointment_ids, reject_calls, unreal_ids
+
+
+def test_documentation(conformance_doc: DocCheck) -> None:
+    """The Reject documentation agrees with itself and with the WSDL (a contradiction is an expected finding)."""
+    allure_report.label_case("documentation", conformance_doc.title, "-")
+    finding = conformance_doc.evaluate()
+    if finding:
+        allure.attach(finding, "documentation finding", allure.attachment_type.TEXT)
+        pytest.xfail(f"documentation finding: {finding}")
+
+
+def test_fixture(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
+    """A shipped fixture, schema-validated, with the configured id and credentials, is accepted."""
+    conformance.run_case(conformance_case, request.node)
+
+
+def test_coverage(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
+    """Every allow-listed id × every RecurrenceUpdateMode, the int32 edges, and hard reject reasons."""
+    conformance.run_case(conformance_case, request.node)
+
+
+def test_negative(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
+    """Invalid requests are rejected in a schema-valid way."""
+    conformance.run_case(conformance_case, request.node)
+
+
+def test_auth(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
+    """Calls without valid credentials are rejected."""
+    conformance.run_case(conformance_case, request.node)
+
+
+def test_generated_valid_calls_accepted(
+    conformance: SuiteSession, conformance_seed: int, request: pytest.FixtureRequest
+) -> None:
+    """Hypothesis: any reason and mode on an allow-listed id is accepted, and every response conforms."""
+    allowed = conformance.target.policy.allowed
+    if not allowed:
+        pytest.skip(f"{SAFETY}: generated positive calls need allow-listed ids (--appointment-id)")
+    run_property(
+        conformance,
+        request.node,
+        reject_calls(appointment_ids(allowed)),
+        Expect.ACCEPT,
+        "valid-calls-accepted",
+        conformance_seed,
+    )
+
+
+def test_generated_unknown_ids_rejected(
+    conformance: SuiteSession, conformance_seed: int, request: pytest.FixtureRequest
+) -> None:
+    """Hypothesis: ids that cannot be real appointments are rejected, with a conforming response."""
+    run_property(
+        conformance,
+        request.node,
+        reject_calls(unreal_ids(conformance.target.policy)),
+        Expect.REJECT,
+        "unknown-ids-rejected",
+        conformance_seed,
+    )

@@ -1,0 +1,73 @@
+"""The real command line: exit codes, reports written, configuration errors explained."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+
+def conformance(*args, cwd, env=None, timeout=120):
+    import os
+
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("CONFORMANCE_ENDPOINT", None)
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )
+
+
+@pytest.mark.parametrize("soap", ["1.1", "1.2"])
+def test_run_on_the_embedded_endpoint_is_green_and_writes_every_report(tmp_path, soap):
+    done = conformance("run", "--soap-version", soap, "--max-examples", "20", "--report-dir", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["failed"] == 0 and summary["passed"] >= 60 and summary["soap_version"] == soap
+    assert len(summary["documentation_findings"]) == 3
+    assert set(summary["checks"]) >= {"http-status", "envelope-schema", "negative-rejection", "auth-enforced"}
+    junit = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    assert int(junit.find("testsuite").get("tests")) >= 60
+    results = list((tmp_path / "out" / "allure-results").glob("*-result.json"))
+    assert len(results) >= 60
+    assert (tmp_path / "out" / "allure-results" / "categories.json").is_file()
+    assert "Reject conformance" in done.stdout
+
+
+def test_unreachable_endpoint_is_exit_3_in_one_line(tmp_path):
+    done = conformance(
+        "run",
+        "--endpoint",
+        "http://127.0.0.1:9/Remote/Services82/Appointment.svc",
+        "--appointment-id",
+        "5",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 3
+    assert done.stderr.strip().count("\n") == 0 and "connection refused" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--soap-version", "1.3"], "invalid choice"),
+        (["--env", "staging"], "needs a config file"),
+        (["--appointment-id", "x1"], "not a positive integer"),
+    ],
+)
+def test_usage_errors_are_exit_2(tmp_path, args, words):
+    done = conformance("run", *args, cwd=tmp_path)
+    assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_python_dash_m_and_version(tmp_path):
+    done = conformance("--version", cwd=tmp_path)
+    assert done.returncode == 0 and "conformance" in done.stdout
