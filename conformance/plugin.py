@@ -200,12 +200,25 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         tr.write_line(f"{finding['finding'][:170]}…")
     for skipped in data["skipped_cases"]:
         tr.write_line(f"skipped: {skipped['test'].split('::')[-1]}: {skipped['reason'][:140]}")
-    findings = data["findings"]
-    for finding in findings[:20]:
-        tr.write_line(f"FINDING {finding['case']}: {finding['message']}")
-    if len(findings) > 20:
-        tr.write_line(f"… and {len(findings) - 20} more in {Path(settings_of(config).report_dir) / 'summary.json'}")
+    for line in grouped_findings(data["findings"]):
+        tr.write_line(line)
+    if data["findings"]:
+        tr.write_line(f"every finding, with its reproduction: {Path(settings_of(config).report_dir) / 'summary.json'}")
     tr.write_line(
         f"passed {data['passed']}, failed {data['failed']}, skipped {data['skipped']}, "
         f"documentation findings {len(data['documentation_findings'])}"
     )
+
+
+def grouped_findings(findings: list[dict[str, object]], examples: int = 3) -> list[str]:
+    """One block per check: how many cases, one full message, and a few case ids."""
+    by_check: dict[str, list[dict[str, object]]] = {}
+    for finding in findings:
+        by_check.setdefault(str(finding["check"]), []).append(finding)
+    lines = []
+    for check, items in by_check.items():
+        cases = [str(i["case"]) for i in items]
+        more = f" (+{len(cases) - examples} more)" if len(cases) > examples else ""
+        lines.append(f"FAILED {check} in {len(cases)} case(s): {', '.join(cases[:examples])}{more}")
+        lines.append(f"    {items[0]['message']}")
+    return lines

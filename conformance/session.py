@@ -197,7 +197,7 @@ def run_property(
                 final["result"], final["call"] = result, call
             raise ContractViolation(str(result.failures[0]))
 
-    allure_report.label_case("generated", title, session.version.name)
+    allure_report.label_case("generated", title, session.version.name, f"generated/{title}")
     try:
         prop()
     except ContractViolation:

@@ -29,17 +29,24 @@ SEVERITY = {
 }
 
 
-def label_case(phase: str, story: str, version: str) -> None:
+def label_case(phase: str, story: str, version: str, title: str | None = None) -> None:
+    """Labels that make the report navigable: Behaviors (epic/feature/story) and Suites (suite per phase)."""
     allure.dynamic.epic(EPIC)
     allure.dynamic.feature(FEATURES.get(phase, phase))
     allure.dynamic.story(story)
     allure.dynamic.severity(SEVERITY.get(phase, "normal"))
+    allure.dynamic.parent_suite(EPIC)
+    allure.dynamic.suite(FEATURES.get(phase, phase))
+    allure.dynamic.sub_suite(f"SOAP {version}" if version != "-" else "documents")
     allure.dynamic.tag(f"SOAP {version}")
+    if title:
+        allure.dynamic.title(title)
 
 
 def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None) -> None:
     case = result.case
-    label_case(case.phase, case.title, result.exchange.version.name)
+    label_case(case.phase, case.title, result.exchange.version.name, f"{case.id}: {case.title}")
+    allure.dynamic.parameter("conformance_case", case.id)  # instead of the dataclass repr
     allure.dynamic.parameter("SOAP version", result.exchange.version.name)
     allure.dynamic.parameter("expectation", case.expect.value)
     for check in result.checks:

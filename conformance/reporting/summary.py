@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +21,7 @@ CATEGORIES = [
     {"name": "Transport errors", "matchedStatuses": ["failed", "broken"], "messageRegex": r"(?s).*\[transport\].*"},
     {"name": "Suite bugs", "matchedStatuses": ["failed", "broken"], "messageRegex": "(?s).*bug in the suite.*"},
     {"name": "Contract violations", "matchedStatuses": ["failed"], "messageRegex": r"(?s).*\[[a-z0-9-]+\].*"},
+    {"name": "Not applicable to this target", "matchedStatuses": ["skipped"]},
 ]
 
 
@@ -87,7 +91,9 @@ class RunSummary:
 
 
 def write_allure_extras(alluredir: Path, environment: dict[str, str]) -> None:
+    """categories.json, environment.properties and executor.json (CI build name and link, when known)."""
     alluredir.mkdir(parents=True, exist_ok=True)
+    (alluredir / "executor.json").write_text(json.dumps(_executor(), indent=2) + "\n", encoding="utf-8")
     (alluredir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
     lines = [f"{k}={_escape(v)}" for k, v in environment.items() if v]
     (alluredir / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -95,3 +101,23 @@ def write_allure_extras(alluredir: Path, environment: dict[str, str]) -> None:
 
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", " ").replace("=", "\\=").replace(":", "\\:")
+
+
+def _executor() -> dict[str, str]:
+    env = os.environ
+    if env.get("GITHUB_RUN_ID"):
+        repo = f"{env.get('GITHUB_SERVER_URL', '')}/{env.get('GITHUB_REPOSITORY', '')}"
+        url = f"{repo}/actions/runs/{env['GITHUB_RUN_ID']}"
+        return {"name": "GitHub Actions", "type": "github", "buildName": f"run {env['GITHUB_RUN_ID']}", "buildUrl": url}
+    if env.get("CI_JOB_ID"):
+        return {
+            "name": "GitLab CI",
+            "type": "gitlab",
+            "buildName": f"job {env['CI_JOB_ID']}",
+            "buildUrl": env.get("CI_JOB_URL", ""),
+        }
+    return {
+        "name": "conformance run",
+        "type": "ci" if env.get("CI") else "local",
+        "buildName": f"{socket.gethostname()} {time.strftime('%Y-%m-%d %H:%M:%S')}",
+    }

@@ -19,7 +19,7 @@ from conformance.strategies import appointment_ids, reject_calls, unreal_ids
 
 def test_documentation(conformance_doc: DocCheck) -> None:
     """The Reject documentation agrees with itself and with the WSDL (a contradiction is an expected finding)."""
-    allure_report.label_case("documentation", conformance_doc.title, "-")
+    allure_report.label_case("documentation", conformance_doc.title, "-", f"documentation/{conformance_doc.id}")
     finding = conformance_doc.evaluate()
     if finding:
         allure.attach(finding, "documentation finding", allure.attachment_type.TEXT)
