@@ -211,6 +211,12 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"--endpoint {settings.endpoint!r}: expected an http:// or https:// URL")
     if settings.username and not settings.password:
         raise ConfigError("--username needs --password (or CONFORMANCE_PASSWORD)")
+    if settings.username and not settings.ticket:
+        raise ConfigError(
+            "logging in with --username/--password needs SoPrincipal.svc's message contract, which the shipped "
+            "reference does not document (only that SoPrincipal issues 7T: tickets); obtain a ticket for the test "
+            "user and pass it in CONFORMANCE_TICKET (or --ticket)"
+        )
     if settings.max_examples < 1:
         raise ConfigError("--max-examples must be at least 1")
     if settings.timeout <= 0:

@@ -12,8 +12,9 @@ import pytest
 from conformance.cases import SAFETY, Case
 from conformance.checks import Expect
 from conformance.documentation import DocCheck
+from conformance.properties import run_property
 from conformance.reporting import allure_report
-from conformance.session import SuiteSession, run_property
+from conformance.session import SuiteSession
 from conformance.strategies import appointment_ids, reject_calls, unreal_ids
 
 

@@ -1,0 +1,123 @@
+"""Hypothesis properties: many generated exchanges in one test, shrunk to a minimal failing call, reproducible
+with ``--seed``, with one Allure result per property (the final, minimal example is the one attached)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import allure
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis.control import current_build_context
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from .checks import Expect
+from .messages import RejectCall
+from .reporting import allure_report
+from .reporting.summary import PROPERTY
+from .runner import SuiteBug
+from .session import SuiteSession, tally_of
+
+
+class ContractViolation(AssertionError):
+    """A generated example broke the contract (hypothesis shrinks on it)."""
+
+
+def example_database(setting: str | None, report_dir: Path):  # noqa: ANN201 - hypothesis database or None
+    """``none``, a directory, or ``redis://host:port/db`` (hypothesis' own Redis backend, shared by CI runners)."""
+    if setting is None:
+        setting = "none" if os.environ.get("CI") else ".hypothesis/conformance"
+    if setting.lower() == "none":
+        return None
+    if setting.startswith(("redis://", "rediss://")):
+        try:
+            import redis
+            from hypothesis.extra.redis import RedisExampleDatabase
+        except ImportError:
+            raise SuiteBug(
+                "hypothesis_database is a Redis URL but the redis package is not installed: "
+                "pip install 'conformance[redis]'"
+            ) from None
+        return RedisExampleDatabase(redis.Redis.from_url(setting), key_prefix=b"conformance-reject:")
+    return DirectoryBasedExampleDatabase(setting)
+
+
+def run_property(
+    session: SuiteSession, node: pytest.Item, strategy: Any, expect: Expect, title: str, seed_value: int
+) -> None:
+    """Fire generated calls until ``max_examples`` or a shrunk counterexample; one test, one Allure result."""
+    tally: dict[str, Counter[str]] = {}
+    seen = {"examples": 0}
+    final: dict[str, Any] = {}
+
+    @seed(seed_value)
+    @settings(
+        max_examples=session.settings.max_examples,
+        deadline=None,
+        print_blob=False,
+        derandomize=False,
+        database=example_database(session.settings.hypothesis_database, session.settings.report_dir),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(call=strategy)
+    def prop(call: RejectCall) -> None:
+        result = session.execute(session.generated_case(call, expect, title))
+        seen["examples"] += 1
+        for name, counts in tally_of(result).items():
+            tally.setdefault(name, Counter()).update(counts)
+        if result.failures:
+            if current_build_context().is_final:
+                final["result"], final["call"] = result, call
+            raise ContractViolation(str(result.failures[0]))
+
+    allure_report.label_case("generated", title, session.version.name, f"generated/{title}")
+    violated = False
+    try:
+        prop()
+    except ContractViolation:
+        violated = True  # reported below, outside the except block, so pytest shows no exception chain
+    if violated and not final:
+        pytest.fail(
+            f"generated/{title}: a generated call broke the contract but hypothesis did not replay it; "
+            f"rerun with --seed {seed_value}",
+            pytrace=False,
+        )
+    if violated:
+        result = final["result"]
+        record = session.record(result, exchanges=seen["examples"], tally=tally)
+        record["falsifying_example"] = session.redactor.text(repr(final["call"]))
+        record["seed"] = seed_value
+        allure_report.record_case(result, session.redactor, record.get("reproduction"))
+        node.user_properties.append((PROPERTY, record))
+        message = session.failure_message(result, record)
+        pytest.fail(
+            f"{message}\n  minimal failing example (shrunk): {record['falsifying_example']}\n"
+            f"  {seen['examples']} calls (generation and shrinking); rerun exactly with --seed {seed_value}",
+            pytrace=False,
+        )
+    summary = "\n".join(f"{name}: {dict(counts)}" for name, counts in sorted(tally.items()))
+    allure.attach(
+        f"{seen['examples']} generated examples, seed {seed_value}\n\n{summary}",
+        "examples",
+        allure.attachment_type.TEXT,
+    )
+    node.user_properties.append(
+        (
+            PROPERTY,
+            {
+                "case": f"generated/{title}",
+                "phase": "generated",
+                "title": title,
+                "expect": expect.value,
+                "outcome": "passed",
+                "outcome_class": "all-examples-passed",
+                "exchanges": seen["examples"],
+                "checks": {k: dict(v) for k, v in tally.items()},
+                "findings": [],
+                "seed": seed_value,
+            },
+        )
+    )
