@@ -71,3 +71,24 @@ def test_usage_errors_are_exit_2(tmp_path, args, words):
 def test_python_dash_m_and_version(tmp_path):
     done = conformance("--version", cwd=tmp_path)
     assert done.returncode == 0 and "conformance" in done.stdout
+
+
+def test_serve_runs_the_reference_endpoint_in_the_foreground(tmp_path):
+    import requests
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "conformance", "serve", "--port", "0"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        url = first.split()[2]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/Remote/Services82/Appointment.svc")
+        wsdl = requests.get(url + "?wsdl", timeout=5)
+        assert wsdl.status_code == 200 and b"WcfAppointmentService" in wsdl.content
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
