@@ -1,7 +1,9 @@
-"""``conformance``: run the suite, serve the reference endpoint, build the HTML report.
+"""``conformance``: run the suite, compare contracts, serve the reference endpoint, build the HTML report.
 
-Exit codes of ``conformance run``: 0 every check passed; 1 contract violations found; 2 usage or configuration
-error; 3 endpoint unreachable (no exchange possible).
+Exit codes of ``conformance run``: 0 every check passed; 1 contract violations found (with ``--fail-on new``:
+only findings that are not in the ``--baseline``); 2 usage or configuration error; 3 endpoint unreachable
+(no exchange possible). ``conformance drift``: 0 no breaking change; 1 a breaking contract change; 2 usage
+error; 3 the live WSDL could not be read (unreachable, not published, not a WSDL).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .config import ConfigError, Settings, load_settings
 from .options import OPTIONS, dest, flags_from
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+DRIFT_OPTIONS = ("endpoint", "env", "config", "timeout", "report_dir", "ca_bundle", "insecure")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +35,22 @@ def build_parser() -> argparse.ArgumentParser:
         run.add_argument(flag, dest=dest(field), **kwargs)
     run.add_argument("--workers", type=int, metavar="N", help="parallel workers (pytest-xdist); 0 = serial")
     run.add_argument("-q", "--quiet", action="store_true", help="less pytest output")
+    run.add_argument("--save-baseline", metavar="FILE", help="record each case's outcome in FILE (JSON)")
+    run.add_argument("--baseline", metavar="FILE", help="report what is new, fixed or changed since FILE")
+    run.add_argument(
+        "--fail-on",
+        choices=["new", "any"],
+        default="any",
+        help="exit 1 on any finding (default) or only on findings not in --baseline",
+    )
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --")
+
+    drift = commands.add_parser(
+        "drift", help="compare the endpoint's live WSDL with the shipped contract (embedded endpoint unless --endpoint)"
+    )
+    for flag, field, kwargs in OPTIONS:
+        if field in DRIFT_OPTIONS:
+            drift.add_argument(flag, dest=dest(field), **kwargs)
 
     serve = commands.add_parser("serve", help="serve the reference endpoint in the foreground")
     serve.add_argument("--host", default="127.0.0.1")
@@ -56,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(args)
         if args.command == "serve":
             return serve(args)
+        if args.command == "drift":
+            return drift(args)
         if args.command == "report":
             from .reporting.html import build_report
 
@@ -70,13 +90,21 @@ def run(args: argparse.Namespace) -> int:
     flags = flags_from(args)
     settings = load_settings(flags)
     report_dir = Path(settings.report_dir)
+    from .baseline import BaselineError, load
+
+    if args.fail_on == "new" and not args.baseline:
+        raise ConfigError("--fail-on new needs --baseline FILE (the findings that already existed)")
+    try:
+        baseline = load(Path(args.baseline)) if args.baseline else None
+    except BaselineError as exc:
+        raise ConfigError(str(exc)) from None
     if not settings.embedded:
         problem = preflight(settings)
         if problem:
             print(f"conformance: endpoint unreachable: {problem}", file=sys.stderr)
             return EXIT_UNREACHABLE
     results_dir = report_dir / "allure-results"
-    _clean(results_dir, report_dir / "summary.json", report_dir / "reproductions")
+    _clean(results_dir, report_dir / "summary.json", report_dir / "reproductions", report_dir / "baseline-diff.json")
     pytest_args = [
         "--pyargs",
         "conformance.suite",
@@ -99,8 +127,38 @@ def run(args: argparse.Namespace) -> int:
     pytest_args += args.pytest_args
     import pytest
 
-    code = pytest.main(pytest_args)
-    return exit_code(int(code), report_dir / "summary.json")
+    code = exit_code(int(pytest.main(pytest_args)), report_dir / "summary.json")
+    if baseline is not None or args.save_baseline:
+        if code in (EXIT_OK, EXIT_VIOLATIONS):
+            code = apply_baseline(args, baseline, report_dir, code)
+        else:
+            print(
+                f"conformance: the run did not complete (exit {code}): no baseline compared or saved", file=sys.stderr
+            )
+    return code
+
+
+def apply_baseline(args: argparse.Namespace, baseline: dict[str, Any] | None, report_dir: Path, code: int) -> int:
+    """Compare with ``--baseline`` (printed, and written to baseline-diff.json), save ``--save-baseline``;
+    with ``--fail-on new`` the exit code is 1 only for new findings (or errors of the suite itself)."""
+    from . import baseline as baselines
+
+    summary_path = report_dir / "summary.json"
+    if not summary_path.is_file():
+        print(f"conformance: no {summary_path}: nothing to compare or save", file=sys.stderr)
+        return code
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    current = baselines.from_summary(summary)
+    if baseline is not None:
+        diff = baselines.compare(baseline, current)
+        print(baselines.render(diff, args.baseline), end="")
+        baselines.write_diff(diff, report_dir / "baseline-diff.json")
+        if args.fail_on == "new":
+            code = EXIT_VIOLATIONS if diff.new or summary.get("errors") else EXIT_OK
+    if args.save_baseline:
+        baselines.save(summary, Path(args.save_baseline))
+        print(f"baseline saved: {args.save_baseline} ({len(current['cases'])} cases)")
+    return code
 
 
 def _passthrough(args: argparse.Namespace) -> list[str]:
@@ -156,6 +214,25 @@ def _clean(*paths: Path) -> None:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+def drift(args: argparse.Namespace) -> int:
+    """``conformance drift``: the live contract against the shipped one; see ``conformance/drift.py`` for rules."""
+    import time
+
+    from .drift_run import run_drift, write_reports
+
+    settings = load_settings(flags_from(args))
+    started = time.time()
+    result = run_drift(settings)
+    report_dir = Path(settings.report_dir)
+    text = write_reports(result, report_dir, started)
+    print(text, end="")
+    if result.error:
+        print(f"conformance drift: live contract unavailable: {result.error}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    print(f"drift report: {report_dir / 'drift.json'}")
+    return EXIT_VIOLATIONS if result.breaking else EXIT_OK
 
 
 def serve(args: argparse.Namespace) -> int:
