@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -47,10 +46,6 @@ class CaseResult:
     @property
     def failures(self) -> list[Failure]:
         return [r.outcome for r in self.checks if isinstance(r.outcome, Failure)]
-
-    @property
-    def request_digest(self) -> str:
-        return hashlib.sha256(self.request.body).hexdigest()[:16]
 
 
 class Runner:
