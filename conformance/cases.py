@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -267,147 +268,85 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
     would visibly accept the call; otherwise an id that cannot be real."""
     safe = _first_allowed(policy) or -1
     unreal = -1
-    other_version = "application/soap+xml; charset=utf-8" if version.name == "1.1" else "text/xml; charset=utf-8"
-    n = "negative"
+    other_media = "application/soap+xml; charset=utf-8" if version.name == "1.1" else "text/xml; charset=utf-8"
+    truncated = (
+        b'<?xml version="1.0"?><soap:Envelope xmlns:soap="' + version.envelope_ns.encode() + b'"><soap:Body><Reject'
+    )
+
+    def bad(name: str, title: str, call: RejectCall | None, **kwargs: Any) -> Case:
+        return Case(f"negative/{name}", "negative", title, Expect.REJECT, call, **kwargs)
+
+    other_ns = qname("Reject", SERVICES82_NS.replace("Services82", "Services81"))
+    wrong_action = version.request_headers(f"{SERVICES82_NS}/Appointment/NoSuchOperation")
     return [
-        Case(
-            f"{n}/id-not-integer",
-            n,
-            "AppointmentId 'abc'",
-            Expect.REJECT,
-            RejectCall("abc", "x", "OnlyThis"),
-            schema_valid=False,
-        ),
-        Case(
-            f"{n}/id-decimal",
-            n,
-            "AppointmentId '1.5'",
-            Expect.REJECT,
-            RejectCall("1.5", "x", "OnlyThis"),
-            schema_valid=False,
-        ),
-        Case(
-            f"{n}/id-above-int32",
-            n,
+        bad("id-not-integer", "AppointmentId 'abc'", RejectCall("abc", "x", "OnlyThis"), schema_valid=False),
+        bad("id-decimal", "AppointmentId '1.5'", RejectCall("1.5", "x", "OnlyThis"), schema_valid=False),
+        bad(
+            "id-above-int32",
             "AppointmentId 2147483648",
-            Expect.REJECT,
             RejectCall(str(INT32_MAX + 1), "x", "OnlyThis"),
             schema_valid=False,
         ),
-        Case(
-            f"{n}/id-below-int32",
-            n,
+        bad(
+            "id-below-int32",
             "AppointmentId -2147483649",
-            Expect.REJECT,
             RejectCall(str(INT32_MIN - 1), "x", "OnlyThis"),
             schema_valid=False,
         ),
-        Case(
-            f"{n}/id-nil",
-            n,
+        bad(
+            "id-nil",
             "AppointmentId xsi:nil (not nillable)",
-            Expect.REJECT,
             RejectCall(unreal, "x", "OnlyThis"),
             mutate=_nil_id,
             schema_valid=False,
         ),
-        Case(
-            f"{n}/mode-unknown-value",
-            n,
-            "UpdateMode 'Sometimes'",
-            Expect.REJECT,
-            RejectCall(safe, "x", "Sometimes"),
-            schema_valid=False,
-        ),
-        Case(
-            f"{n}/mode-numeric",
-            n,
-            "UpdateMode '1' (a number, not a name)",
-            Expect.REJECT,
-            RejectCall(safe, "x", "1"),
-            schema_valid=False,
-        ),
-        Case(
-            f"{n}/mode-wrong-case",
-            n,
-            "UpdateMode 'onlythis'",
-            Expect.REJECT,
-            RejectCall(safe, "x", "onlythis"),
-            schema_valid=False,
-        ),
-        Case(
-            f"{n}/elements-missing",
-            n,
-            "empty Reject (id defaults to 0: no such appointment)",
-            Expect.REJECT,
-            RejectCall(None, None, None),
-        ),
-        Case(
-            f"{n}/id-missing",
-            n,
+        bad("mode-unknown-value", "UpdateMode 'Sometimes'", RejectCall(safe, "x", "Sometimes"), schema_valid=False),
+        bad("mode-numeric", "UpdateMode '1' (a number, not a name)", RejectCall(safe, "x", "1"), schema_valid=False),
+        bad("mode-wrong-case", "UpdateMode 'onlythis'", RejectCall(safe, "x", "onlythis"), schema_valid=False),
+        bad("elements-missing", "empty Reject (id defaults to 0: no such appointment)", RejectCall(None, None, None)),
+        bad(
+            "id-missing",
             "Reject without AppointmentId",
-            Expect.REJECT,
             RejectCall(unreal, "x", "OnlyThis"),
             mutate=_drop("AppointmentId"),
         ),
-        Case(
-            f"{n}/wrong-namespace",
-            n,
+        bad(
+            "wrong-namespace",
             "Reject in another namespace",
-            Expect.REJECT,
             RejectCall(safe, "x", "OnlyThis"),
-            mutate=_rename_body_child(qname("Reject", SERVICES82_NS.replace("Services82", "Services81"))),
+            mutate=_rename_body_child(other_ns),
         ),
-        Case(
-            f"{n}/unqualified-element",
-            n,
+        bad(
+            "unqualified-element",
             "unqualified Reject element",
-            Expect.REJECT,
             RejectCall(safe, "x", "OnlyThis"),
             mutate=_rename_body_child("Reject"),
         ),
-        Case(
-            f"{n}/wrong-element",
-            n,
+        bad(
+            "wrong-element",
             "RejectAll instead of Reject",
-            Expect.REJECT,
             RejectCall(safe, "x", "OnlyThis"),
             mutate=_rename_body_child(qname("RejectAll")),
         ),
-        Case(
-            f"{n}/wrong-order",
-            n,
+        bad(
+            "wrong-order",
             "UpdateMode before AppointmentId",
-            Expect.REJECT,
             RejectCall(safe, "x", "OnlyThis"),
             mutate=_move_mode_first,
             schema_valid=False,
         ),
-        Case(
-            f"{n}/malformed-xml",
-            n,
-            "truncated envelope",
-            Expect.REJECT,
-            raw=b'<?xml version="1.0"?><soap:Envelope xmlns:soap="'
-            + version.envelope_ns.encode()
-            + b'"><soap:Body><Reject',
-            schema_valid=False,
-        ),
-        Case(
-            f"{n}/wrong-action",
-            n,
+        bad("malformed-xml", "truncated envelope", None, raw=truncated, schema_valid=False),
+        bad(
+            "wrong-action",
             "an action the service does not have",
-            Expect.REJECT,
             RejectCall(unreal, "x", "OnlyThis"),
-            http_headers=version.request_headers(f"{SERVICES82_NS}/Appointment/NoSuchOperation"),
+            http_headers=wrong_action,
         ),
-        Case(
-            f"{n}/wrong-soap-version",
-            n,
+        bad(
+            "wrong-soap-version",
             "the other SOAP version's Content-Type",
-            Expect.REJECT,
             RejectCall(unreal, "x", "OnlyThis"),
-            http_headers={"Content-Type": other_version},
+            http_headers={"Content-Type": other_media},
             http_refusals=(415,),
         ),
     ]
