@@ -201,7 +201,7 @@ def preflight(settings: Settings) -> str | None:
         exchange = transport.get(settings.endpoint)
     finally:
         transport.close()
-    if exchange.response is None and exchange.error is not None:
+    if not exchange.answered and exchange.error is not None:  # a broken answer is still an answer: run, report it
         return str(exchange.error)
     return None
 

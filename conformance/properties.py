@@ -18,7 +18,7 @@ from .checks import Expect
 from .messages import RejectCall
 from .reporting import allure_report
 from .reporting.summary import PROPERTY
-from .runner import SuiteBug
+from .runner import CaseResult, SuiteBug
 from .session import SuiteSession, tally_of
 
 
@@ -26,8 +26,18 @@ class ContractViolation(AssertionError):
     """A generated example broke the contract (hypothesis shrinks on it)."""
 
 
-def example_database(setting: str | None, report_dir: Path):  # noqa: ANN201 - hypothesis database or None
-    """``none``, a directory, or ``redis://host:port/db`` (hypothesis' own Redis backend, shared by CI runners)."""
+class _NoResponse(BaseException):
+    """A generated example got no usable response. A BaseException, so hypothesis stops at once instead of
+    shrinking: every shrink step would wait for the same timeout."""
+
+    def __init__(self, result: CaseResult) -> None:
+        super().__init__(str(result.exchange.error))
+        self.result = result
+
+
+def example_database(setting: str | None, report_dir: Path, name: str = ""):  # noqa: ANN201 - database or None
+    """``none``, a directory, or ``redis://host:port/db`` (hypothesis' own Redis backend, shared by CI runners).
+    ``name`` keeps each property's examples apart: both properties share one function body, hence one key."""
     if setting is None:
         setting = "none" if os.environ.get("CI") else ".hypothesis/conformance"
     if setting.lower() == "none":
@@ -41,8 +51,9 @@ def example_database(setting: str | None, report_dir: Path):  # noqa: ANN201 - h
                 "hypothesis_database is a Redis URL but the redis package is not installed: "
                 "pip install 'conformance[redis]'"
             ) from None
-        return RedisExampleDatabase(redis.Redis.from_url(setting), key_prefix=b"conformance-reject:")
-    return DirectoryBasedExampleDatabase(setting)
+        prefix = f"conformance-reject:{name}:".encode()
+        return RedisExampleDatabase(redis.Redis.from_url(setting), key_prefix=prefix)
+    return DirectoryBasedExampleDatabase(str(Path(setting) / name) if name else setting)
 
 
 def run_property(
@@ -53,21 +64,23 @@ def run_property(
     seen = {"examples": 0}
     final: dict[str, Any] = {}
 
-    @seed(seed_value)
     @settings(
         max_examples=session.settings.max_examples,
         deadline=None,
         print_blob=False,
         derandomize=False,
-        database=example_database(session.settings.hypothesis_database, session.settings.report_dir),
+        database=example_database(session.settings.hypothesis_database, session.settings.report_dir, title),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
+    @seed(seed_value)  # under @settings: @seed on the outside switches the example database off
     @given(call=strategy)
     def prop(call: RejectCall) -> None:
         result = session.execute(session.generated_case(call, expect, title))
         seen["examples"] += 1
         for name, counts in tally_of(result).items():
             tally.setdefault(name, Counter()).update(counts)
+        if result.exchange.error is not None:
+            raise _NoResponse(result)  # shrinking would repeat the timeout (or reset…) a hundred times
         if result.failures:
             if current_build_context().is_final:
                 final["result"], final["call"] = result, call
@@ -79,6 +92,8 @@ def run_property(
         prop()
     except ContractViolation:
         violated = True  # reported below, outside the except block, so pytest shows no exception chain
+    except _NoResponse as stop:
+        violated, final["result"], final["call"] = True, stop.result, stop.result.case.call
     if violated and not final:
         pytest.fail(
             f"generated/{title}: a generated call broke the contract but hypothesis did not replay it; "

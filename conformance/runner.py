@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .cases import Case, Target, build_envelope
 from .checks import CheckContext, CheckResult, Failure, run_checks
 from .contract import version_for_media_type
 from .messages import OutgoingRequest, serialize
-from .safety import SafetyViolation
 from .schemas import SchemaError, envelope_schema
 from .transport import Exchange, Transport
 
@@ -88,13 +86,5 @@ class Runner:
         return CaseResult(case, request, errors, exchange, run_checks(context), context)
 
 
-_RAW_ID = re.compile(rb"AppointmentId[^>]*>\s*(-?\d+)\s*<")
-
-
 def _guard_raw(body: bytes, target: Target) -> None:
-    for match in _RAW_ID.finditer(body):
-        value = int(match.group(1))
-        if not target.policy.permits(value):
-            raise SafetyViolation(
-                f"refusing to send raw request naming appointment id {value} ({target.policy.describe()})"
-            )
+    target.policy.guard_bytes(body)  # also reads +103, <![CDATA[103]]>, &#49;03, UTF-16

@@ -2,20 +2,46 @@
 
 Reject changes data. On a configured endpoint a Reject may name only an allow-listed id, or an id that cannot
 be a real appointment: non-positive, not an int32 at all, or inside the user's "surely unused" range.
-``guard`` is the last line of defence: it reads the id out of the final request bytes, whatever built them.
+``guard`` is the last line of defence: it reads the id out of the final request, whatever built it, the way a
+lenient server might read it (any namespace, text split by comments, a sign, leading zeros, CDATA, character
+references); ``guard_bytes`` does the same for raw request bytes that are malformed on purpose.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 
 from lxml import etree
 
-from .contract import INT32_MAX, INT32_MIN, qname
+from .contract import INT32_MAX, INT32_MIN
 
 
 class SafetyViolation(Exception):
     """The suite was about to Reject an appointment it was not allowed to touch (a bug in the suite)."""
+
+
+# what a server could read as an integer: xs:int's lexical form, plus whatever Python's int() accepts
+_XS_INT = re.compile(r"[+-]?[0-9]+")
+# an AppointmentId start tag, then its content: text, comments, CDATA sections, processing instructions
+_RAW_ID = re.compile(
+    r"AppointmentId\b[^>]*>((?:[^<]|<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)|<\?.*?(?:\?>|$))*)", re.DOTALL
+)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|$)", re.DOTALL)
+_MARKUP = re.compile(r"<!--.*?(?:-->|$)|<\?.*?(?:\?>|$)", re.DOTALL)
+
+
+def integer_value(text: str) -> int | None:
+    """The integer a server could take ``text`` for (``None`` when no server could: then no appointment can have
+    it). Conservative on purpose: ``"+0102"``, ``" 102 "`` and Python's ``"1_02"`` all count as 102."""
+    text = text.strip()
+    if _XS_INT.fullmatch(text):
+        return int(text)
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -35,16 +61,28 @@ class IdPolicy:
         unused = f"{self.unused[0]}..{self.unused[1]}" if self.unused else "not configured"
         return f"allow-listed ids {list(self.allowed) or 'none'}; surely-unused range {unused}; non-positive ids"
 
+    def check(self, text: str, what: str = "Reject") -> None:
+        """Raise ``SafetyViolation`` if ``text`` (an AppointmentId's content) could name a forbidden id."""
+        value = integer_value(text)
+        if value is not None and not self.permits(value):
+            raise SafetyViolation(
+                f"refusing to send {what} for appointment id {value}: it is not allow-listed and could be real "
+                f"({self.describe()})"
+            )
+
     def guard(self, envelope: etree._Element) -> None:
-        """Raise ``SafetyViolation`` if ``envelope`` would Reject an id this policy does not permit."""
-        for node in envelope.iter(qname("AppointmentId")):
-            text = (node.text or "").strip()
-            try:
-                value = int(text)
-            except ValueError:
-                continue  # not an integer: no appointment can have it
-            if not self.permits(value):
-                raise SafetyViolation(
-                    f"refusing to send Reject for appointment id {value}: it is not allow-listed and could be real "
-                    f"({self.describe()})"
-                )
+        """Raise ``SafetyViolation`` if ``envelope`` would Reject an id this policy does not permit.
+
+        Every element named AppointmentId counts, in any namespace (a lenient server may ignore a wrong one), with
+        all of its text (a comment inside it does not hide the digits around it)."""
+        for node in envelope.iter():
+            if isinstance(node.tag, str) and etree.QName(node).localname == "AppointmentId":
+                self.check("".join(node.itertext()))
+
+    def guard_bytes(self, body: bytes) -> None:
+        """``guard`` for raw request bytes, which may be malformed on purpose: every AppointmentId element's content
+        is read as text, with comments dropped, CDATA opened and character references resolved."""
+        text = body.decode("utf-16" if body[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", "replace")
+        for match in _RAW_ID.finditer(text):
+            content = _CDATA.sub(lambda m: m.group(1), _MARKUP.sub("", match.group(1)))
+            self.check(html.unescape(content), "raw request")

@@ -15,7 +15,7 @@ from .checks import Expect
 from .config import Settings
 from .contract import INT32_MAX, soap_version
 from .messages import Credentials, RejectCall
-from .redaction import Redactor
+from .redaction import Redactor, url_secrets
 from .reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
 from .reporting import allure_report
 from .reporting.reproduction import curl_command, write_request
@@ -51,7 +51,7 @@ class SuiteSession:
         else:
             url = settings.endpoint
         self.redactor = Redactor(
-            [ticket, token, settings.password],
+            [ticket, token, settings.password, *url_secrets(settings.endpoint)],
             placeholders={ticket or "": "CONFORMANCE_TICKET", token or "": "CONFORMANCE_APPLICATION_TOKEN"},
         )
         self.target = Target(url, self.version, Credentials(ticket, token), id_policy(settings), settings.online)
@@ -112,12 +112,13 @@ class SuiteSession:
             "request_digest": self.request_digest(result),
             "elapsed_ms": round(result.exchange.elapsed * 1000, 1),
             "exchanges": exchanges,
+            "answered": result.exchange.answered,
             "checks": {k: dict(v) for k, v in (tally or tally_of(result)).items()},
             "findings": [{"check": f.check, "message": self.redactor.text(str(f))} for f in result.failures],
         }
         response = result.exchange.response
         if response is not None and response.header("Server"):
-            record["server"] = response.header("Server")
+            record["server"] = self.redactor.text(response.header("Server"))
         if result.failures:
             path = write_request(self.repro_dir, case.id, result.request, self.redactor)
             record["reproduction"] = curl_command(self.target.url, result.request, str(path), self.redactor)

@@ -1,24 +1,34 @@
 """Sending a request and recording the raw exchange; every way the network can fail becomes a ``TransportError``.
 
 One pooled ``requests.Session`` per process. Redirects are never followed (a redirect is reported), the body is
-read in a stream under a size cap and an overall deadline (a slow drip cannot stall the run), TLS verification
-is on unless configured otherwise.
+read in a stream under a size cap (decoded size: a gzip bomb is stopped too) and an overall deadline, TLS
+verification is on unless configured otherwise.
+
+The deadline covers the whole exchange, not each socket read: a server that drips one byte at a time never trips
+a read timeout, so a watchdog shuts the connection's socket down when the deadline passes.
 """
 
 from __future__ import annotations
 
+import heapq
+import http.client
+import itertools
 import socket
 import ssl
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .contract import SOAP11, SoapVersion
 from .messages import OutgoingRequest
+from .redaction import display_url
 from .xmlparse import DEFAULT_MAX_BYTES
 
 
@@ -45,9 +55,15 @@ class HttpResponse:
         return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
 
 
+PARTIAL_LIMIT = 64 * 1024  # how much of a broken response body is kept for the report
+
+
 @dataclass
 class Exchange:
-    """One request and what came back (or why nothing did), with timing."""
+    """One request and what came back (or why nothing did), with timing.
+
+    ``partial`` is what arrived of a response that then broke (status, headers, the first bytes of the body):
+    evidence for the report, never judged by the checks."""
 
     url: str
     version: SoapVersion
@@ -56,6 +72,12 @@ class Exchange:
     error: TransportError | None = None
     elapsed: float = 0.0
     started: float = field(default_factory=time.time)
+    partial: HttpResponse | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the endpoint sent at least a response head (an exchange took place, however broken)."""
+        return self.response is not None or self.partial is not None
 
 
 @dataclass(frozen=True)
@@ -93,10 +115,12 @@ class Transport:
         self.options = options or TransportOptions()
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or netrc credentials picked up behind the user's back
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.options.pool_size, max_retries=0)
+        adapter = _DeadlineAdapter(pool_connections=1, pool_maxsize=self.options.pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.limiter = RateLimiter(self.options.rate_limit)
+        if self.options.verify is False:  # --insecure was asked for: one warning per request is noise
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def close(self) -> None:
         self.session.close()
@@ -108,7 +132,7 @@ class Transport:
         try:
             exchange.response = self._post(url, request)
         except _Failure as failure:
-            exchange.error, exchange.response = failure.error, failure.response
+            exchange.error, exchange.response, exchange.partial = failure.error, failure.response, failure.partial
         finally:
             exchange.elapsed = time.perf_counter() - start
         return exchange
@@ -120,7 +144,7 @@ class Transport:
         try:
             exchange.response = self._request("GET", url, None, {})
         except _Failure as failure:
-            exchange.error, exchange.response = failure.error, failure.response
+            exchange.error, exchange.response, exchange.partial = failure.error, failure.response, failure.partial
         exchange.elapsed = time.perf_counter() - start
         return exchange
 
@@ -129,31 +153,40 @@ class Transport:
 
     def _request(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> HttpResponse:
         opts = self.options
-        deadline = time.monotonic() + opts.timeout
-        try:
-            raw = self.session.request(
-                method,
-                url,
-                data=body,
-                headers=headers,
-                timeout=(opts.timeout, opts.timeout),
-                allow_redirects=False,
-                stream=True,
-                verify=opts.verify,
-            )
-        except Exception as exc:
-            raise _Failure(classify(exc, url, opts.timeout)) from None
-        try:
-            body_bytes = _read_capped(raw, opts.max_bytes, deadline, opts.timeout)
-        finally:
-            raw.close()
-        response = HttpResponse(raw.status_code, raw.reason or "", dict(raw.headers), body_bytes)
+        with _Deadline(opts.timeout) as deadline:
+            try:
+                raw = self.session.request(
+                    method,
+                    url,
+                    data=body,
+                    headers=headers,
+                    timeout=(opts.timeout, opts.timeout),
+                    allow_redirects=False,
+                    stream=True,
+                    verify=opts.verify,
+                )
+            except Exception as exc:
+                if deadline.fired:
+                    raise _Failure(
+                        TransportError(
+                            "timeout",
+                            f"no complete response head from {display_url(url)} within {opts.timeout:g} s "
+                            "(the server is silent, or sends its answer a few bytes at a time)",
+                        )
+                    ) from None
+                raise _Failure(classify(exc, url, opts.timeout)) from None
+            head = HttpResponse(raw.status_code, raw.reason or "", dict(raw.headers), b"")
+            try:
+                body_bytes = _read_capped(raw, opts.max_bytes, deadline, head)
+            finally:
+                raw.close()
+        response = HttpResponse(head.status, head.reason, head.headers, body_bytes)
         if 300 <= raw.status_code < 400:
             location = raw.headers.get("Location", "(no Location header)")
             raise _Failure(
                 TransportError(
                     "redirect",
-                    f"HTTP {raw.status_code} redirect to {location}; redirects are not followed "
+                    f"HTTP {raw.status_code} redirect to {display_url(location)}; redirects are not followed "
                     "(point --endpoint at the final URL if the move is intended)",
                 ),
                 response,
@@ -162,22 +195,36 @@ class Transport:
 
 
 class _Failure(Exception):
-    def __init__(self, error: TransportError, response: HttpResponse | None = None) -> None:
+    def __init__(
+        self, error: TransportError, response: HttpResponse | None = None, partial: HttpResponse | None = None
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.response = response
+        self.partial = partial
 
 
-def _read_capped(raw: requests.Response, max_bytes: int, deadline: float, timeout: float) -> bytes:
+def _read_capped(raw: requests.Response, max_bytes: int, deadline: _Deadline, head: HttpResponse) -> bytes:
+    """The (decoded) body, or a ``_Failure`` with what arrived so far: over the cap, cut short, or too slow."""
     chunks: list[bytes] = []
     size = 0
-    declared = raw.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+
+    def partial() -> HttpResponse:
+        prefix = bytearray()
+        for chunk in chunks:
+            prefix += chunk[: PARTIAL_LIMIT - len(prefix)]
+            if len(prefix) >= PARTIAL_LIMIT:
+                break
+        return HttpResponse(head.status, head.reason, head.headers, bytes(prefix))
+
+    declared = (raw.headers.get("Content-Length") or "").strip()
+    if declared.isdigit() and int(declared) > max_bytes:
         raise _Failure(
             TransportError(
                 "too-large",
-                f"response declares Content-Length {int(declared):,} bytes, over the {max_bytes:,}-byte cap",
-            )
+                f"response declares Content-Length {int(declared):,} bytes, over the {max_bytes:,}-byte cap; not read",
+            ),
+            partial=partial(),
         )
     try:
         for chunk in raw.iter_content(chunk_size=65536):
@@ -185,60 +232,267 @@ def _read_capped(raw: requests.Response, max_bytes: int, deadline: float, timeou
             size += len(chunk)
             if size > max_bytes:
                 raise _Failure(
-                    TransportError("too-large", f"response body passed the {max_bytes:,}-byte cap; reading stopped")
-                )
-            if time.monotonic() > deadline:
-                raise _Failure(
                     TransportError(
-                        "timeout",
-                        f"response body still arriving after {timeout:g} s ({size:,} bytes so far): a slow drip",
-                    )
+                        "too-large", f"response body passed the {max_bytes:,}-byte cap; reading stopped there"
+                    ),
+                    partial=partial(),
                 )
     except _Failure:
         raise
     except Exception as exc:
-        error = classify(exc, raw.url, timeout)
-        if error.kind == "incomplete" or "IncompleteRead" in repr(exc):
-            error = TransportError("incomplete", f"connection closed after {size:,} bytes of the body: {error.message}")
-        raise _Failure(error) from None
+        raise _Failure(_body_error(exc, raw, size, deadline), partial=partial()) from None
+    if deadline.fired:  # a body without Content-Length "ends" when the watchdog shuts the socket: it only looks whole
+        raise _Failure(_slow_body(raw, size, deadline), partial=partial())
     return b"".join(chunks)
+
+
+def _received(raw: requests.Response, size: int) -> int:
+    """Bytes of the body read off the wire so far (urllib3 counts them; fall back to what was yielded)."""
+    try:
+        return max(size, int(raw.raw.tell()))
+    except (AttributeError, TypeError, ValueError):
+        return size
+
+
+def _slow_body(raw: requests.Response, size: int, deadline: _Deadline) -> TransportError:
+    return TransportError(
+        "timeout",
+        f"response body still arriving after {deadline.seconds:g} s ({_received(raw, size):,} bytes so far): "
+        "a slow drip or a stall; reading stopped",
+    )
+
+
+def _body_error(exc: BaseException, raw: requests.Response, size: int, deadline: _Deadline) -> TransportError:
+    """What went wrong after the response head arrived."""
+    if deadline.fired:
+        return _slow_body(raw, size, deadline)
+    chain = _chain(exc)
+    received = _received(raw, size)
+    if any(isinstance(e, (urllib3.exceptions.ReadTimeoutError, TimeoutError)) for e in chain):
+        return TransportError(
+            "timeout", f"response body stalled: nothing more for {deadline.seconds:g} s after {received:,} bytes"
+        )
+    if any(isinstance(e, ConnectionResetError) for e in chain):
+        return TransportError(
+            "connection-reset", f"connection reset by the server after {received:,} bytes of the response body"
+        )
+    short = next((e for e in chain if isinstance(e, urllib3.exceptions.IncompleteRead)), None)
+    if short is not None:
+        return TransportError(
+            "incomplete",
+            f"response body cut short: the connection closed after {short.partial:,} bytes, "
+            f"{short.expected:,} more were declared (Content-Length {raw.headers.get('Content-Length', '?')})",
+        )
+    if any(isinstance(e, (http.client.IncompleteRead, urllib3.exceptions.ProtocolError)) for e in chain):
+        return TransportError(
+            "incomplete", f"response body broken after {received:,} bytes: {_root_message(exc)} (e.g. bad chunking)"
+        )
+    if any(isinstance(e, urllib3.exceptions.DecodeError) for e in chain):
+        return TransportError(
+            "bad-encoding",
+            f"response body could not be decoded as its Content-Encoding "
+            f"({raw.headers.get('Content-Encoding', '?')}): {_root_message(exc)}",
+        )
+    return classify(exc, raw.url, deadline.seconds)
 
 
 def classify(exc: BaseException, url: str, timeout: float) -> TransportError:
     """One readable line for a network failure, by what it is rather than by which library raised it."""
     text = _root_message(exc)
     chain = _chain(exc)
+    shown = display_url(url)
     if any(isinstance(e, (ssl.SSLError, ssl.CertificateError)) for e in chain) or isinstance(
         exc, requests.exceptions.SSLError
     ):
-        return TransportError("tls", f"TLS handshake with {url} failed: {text} (see --ca-bundle)")
-    if isinstance(exc, (requests.exceptions.ReadTimeout, socket.timeout)) or "Read timed out" in text:
-        return TransportError("timeout", f"no response from {url} within {timeout:g} s")
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return TransportError("timeout", f"could not connect to {url} within {timeout:g} s")
+        return TransportError("tls", f"TLS handshake with {shown} failed: {text} (see --ca-bundle)")
+    # (urllib3's NewConnectionError, a refused or unresolved connect, is a subclass of ConnectTimeoutError)
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or any(
+        type(e) is urllib3.exceptions.ConnectTimeoutError for e in chain
+    ):
+        return TransportError("timeout", f"could not connect to {shown} within {timeout:g} s")
+    if (
+        isinstance(exc, requests.exceptions.ReadTimeout)
+        or any(isinstance(e, (urllib3.exceptions.ReadTimeoutError, TimeoutError)) for e in chain)
+        or "Read timed out" in text
+    ):
+        return TransportError("timeout", f"no response from {shown} within {timeout:g} s")
     if (
         any(isinstance(e, socket.gaierror) for e in chain)
+        or any(isinstance(e, urllib3.exceptions.NameResolutionError) for e in chain)
         or "Name or service not known" in text
-        or ("Failed to resolve" in text)
+        or "Failed to resolve" in text
     ):
-        return TransportError("dns", f"host name of {url} does not resolve: {text}")
+        return TransportError("dns", f"host name of {shown} does not resolve: {text}")
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
-        return TransportError("connection-refused", f"nothing listens at {url} (connection refused)")
+        return TransportError("connection-refused", f"nothing listens at {shown} (connection refused)")
+    if any(isinstance(e, http.client.RemoteDisconnected) for e in chain):
+        return TransportError("connection-reset", f"{shown} closed the connection without a response")
+    if any(isinstance(e, ConnectionResetError) for e in chain):
+        return TransportError("connection-reset", f"connection to {shown} was reset: {text}")
+    if any(isinstance(e, (http.client.IncompleteRead, urllib3.exceptions.IncompleteRead)) for e in chain):
+        return TransportError("incomplete", f"response from {shown} cut short: {text}")
+    if any(isinstance(e, (http.client.HTTPException, urllib3.exceptions.HeaderParsingError)) for e in chain):
+        return TransportError("malformed-http", f"{shown} did not answer with a valid HTTP response: {text}")
     if isinstance(exc, requests.exceptions.ChunkedEncodingError) or any(
-        isinstance(e, (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead)) for e in chain
+        isinstance(e, urllib3.exceptions.ProtocolError) for e in chain
     ):
-        if "IncompleteRead" in text or "incomplete" in text.lower():
-            return TransportError("incomplete", text)
-        return TransportError("connection-reset", f"connection to {url} broke mid-response: {text}")
-    if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain):
-        return TransportError("connection-reset", f"connection to {url} was reset: {text}")
+        return TransportError("connection-reset", f"connection to {shown} broke mid-response: {text}")
+    if any(isinstance(e, BrokenPipeError) for e in chain):
+        return TransportError("connection-reset", f"connection to {shown} was closed while sending: {text}")
     if isinstance(
         exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
     ):
-        return TransportError("bad-url", f"{url} is not a usable http(s) URL: {text}")
+        return TransportError("bad-url", f"{shown} is not a usable http(s) URL: {text}")
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return TransportError("connection-failed", f"could not talk to {url}: {text}")
+        return TransportError("connection-failed", f"could not talk to {shown}: {text}")
     return TransportError("transport", f"{type(exc).__name__}: {text}")
+
+
+# --- the overall deadline -------------------------------------------------------------------------------------
+
+_CURRENT = threading.local()  # the deadline of the exchange running on this thread
+
+
+class _Deadline:
+    """The time limit of one exchange. Sockets the exchange uses are registered (as duplicates of their file
+    descriptors, so the check cannot hit a reused descriptor); when the deadline passes, the watchdog shuts them
+    down, and whatever read is blocked returns."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.fired = False
+        self.finished = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._watched: list[socket.socket] = []  # the originals (held, so that identity means something)
+
+    def __enter__(self) -> _Deadline:
+        _CURRENT.deadline = self
+        _WATCHDOG.arm(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _CURRENT.deadline = None
+        with self._lock:
+            self.finished = True
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+            self._watched.clear()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self.finished:
+                return
+            try:
+                fd = sock.fileno()
+                if fd < 0 or any(known is sock for known in self._watched):
+                    return
+                duplicate = socket.fromfd(fd, sock.family, sock.type)
+            except OSError:
+                return
+            self._watched.append(sock)
+            self._sockets.append(duplicate)
+            if self.fired:
+                _shut(duplicate)
+
+    def fire(self) -> None:
+        with self._lock:
+            if self.finished:
+                return
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by the other side
+
+
+class _Watchdog:
+    """One thread per process firing due deadlines; it exits when idle and is restarted on demand."""
+
+    IDLE = 5.0
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Deadline]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: _Deadline) -> None:
+        with self._cond:
+            heapq.heappush(self._heap, (deadline.at, next(self._order), deadline))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="transport-deadline", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and self._heap[0][2].finished:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    if not self._cond.wait(self.IDLE) and not self._heap:
+                        self._thread = None
+                        return
+                    continue
+                delay = self._heap[0][0] - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                heapq.heappop(self._heap)[2].fire()
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _watch(sock: socket.socket | None) -> None:
+    deadline = getattr(_CURRENT, "deadline", None)
+    if deadline is not None and sock is not None:
+        deadline.watch(sock)
+
+
+class _WatchedConnection:
+    """Registers the connection's socket with the running exchange's deadline (new and reused connections)."""
+
+    sock: socket.socket | None
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        _watch(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch(self.sock)
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _WatchedHTTPConnection(_WatchedConnection, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

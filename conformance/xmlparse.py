@@ -1,7 +1,9 @@
 """Safe parsing of whatever an endpoint sends back: no DTD, no entities, no network, a size cap.
 
 A response that is not acceptable XML becomes a ``NotXml`` with one readable line saying what it is,
-never an exception escaping into the suite.
+never an exception escaping into the suite. A DTD is refused before parsing (in whatever encoding the document
+declares: a UTF-16 ``<!DOCTYPE`` is not the ASCII bytes) and again from the parsed tree, so entity bombs and
+external entities are never expanded and never fetched.
 """
 
 from __future__ import annotations
@@ -13,6 +15,16 @@ from lxml import etree
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
+
+class _DenyResolver(etree.Resolver):
+    """Answers every request for an external resource (DTD, entity) with nothing: no file, no network."""
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> object:
+        return self.resolve_string("", context)
+
+
+# Note: ``collect_ids=False`` makes lxml 6 / libxml2 2.14 read a DOCTYPE's external subset from disk even with
+# ``load_dtd=False``; it stays at its default, and the resolver denies whatever is still asked for.
 _PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -20,10 +32,20 @@ _PARSER = etree.XMLParser(
     dtd_validation=False,
     huge_tree=False,
     remove_comments=False,
-    collect_ids=False,
 )
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_HTML = re.compile(rb"^\s*(<!DOCTYPE\s+html|<html)", re.IGNORECASE)
+_PARSER.resolvers.add(_DenyResolver())
+# A DOCTYPE can only stand in the prolog: after the XML declaration, comments, processing instructions and space.
+_DOCTYPE = re.compile(r"^\ufeff?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
+_HTML = re.compile(r"^\ufeff?\s*(<!DOCTYPE\s+html|<html)", re.IGNORECASE)
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00<\x00", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +60,27 @@ class NotXml:
 
 
 def looks_like_html(body: bytes) -> bool:
-    return bool(_HTML.match(body[:512]))
+    return bool(_HTML.match(_text_of(body[:1024])))
+
+
+def _text_of(body: bytes) -> str:
+    """``body`` as text in the encoding its first bytes reveal (XML 1.0 Appendix F); UTF-8 otherwise."""
+    codec = next((name for bom, name in _BOMS if body.startswith(bom)), "utf-8")
+    return body.decode(codec, "replace")
+
+
+def _encoding_of(body: bytes) -> str:
+    """The encoding a parser reads ``body`` in: a BOM, else the XML declaration's, else UTF-8."""
+    codec = next((name for bom, name in _BOMS if body.startswith(bom)), None)
+    if codec:
+        return codec.upper()
+    match = re.match(rb"<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", body[:200])
+    return match.group(1).decode("ascii").upper() if match else "UTF-8"
+
+
+def has_dtd(body: bytes) -> bool:
+    """Whether the document's prolog declares a DTD (checked in the document's own encoding)."""
+    return bool(_DOCTYPE.match(_text_of(body[:65536])))
 
 
 def parse_xml(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element | NotXml:
@@ -49,17 +91,26 @@ def parse_xml(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
         return NotXml(f"body of {len(body):,} bytes exceeds the {max_bytes:,}-byte cap; not parsed")
     if looks_like_html(body):
         return NotXml(f"an HTML page where a SOAP envelope was expected: {html_title(body)!r}")
-    if _DOCTYPE.search(body):
+    if has_dtd(body):
         # SOAP 1.2 Part 1 §5 and WS-I BP1 R1008 forbid a DTD; refusing it also defuses entity bombs and XXE.
-        return NotXml("the document contains a DTD (<!DOCTYPE>), which SOAP messages must not; not expanded")
+        return NotXml(_DTD_REFUSED)
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
         line, col = exc.position if exc.position else (0, 0)
-        return NotXml(f"not well-formed XML: {_first_line(exc.msg)}", f"line {line}:{col}")
-    except ValueError as exc:  # e.g. a str with an encoding declaration
+        reason = _first_line(exc.msg)
+        if "encoding" in reason.lower() or "utf-8" in reason.lower():
+            reason += f" (the bytes are not valid {_encoding_of(body)})"
+        return NotXml(f"not well-formed XML: {reason}", f"line {line}:{col}")
+    except (ValueError, LookupError) as exc:  # e.g. an encoding declaration naming an unknown encoding
         return NotXml(f"not parseable as XML: {exc}")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.system_url:
+        return NotXml(_DTD_REFUSED)  # a prolog the byte check could not read; the parser expanded nothing
     return root
+
+
+_DTD_REFUSED = "the document contains a DTD (<!DOCTYPE>), which SOAP messages must not; not expanded, not fetched"
 
 
 def html_title(body: bytes) -> str:
@@ -77,6 +128,6 @@ def pretty(body: bytes) -> str:
     """``body`` re-indented for a human when it is XML; otherwise as text (replacement characters for bad bytes)."""
     parsed = parse_xml(body)
     if isinstance(parsed, NotXml):
-        return body.decode("utf-8", "replace")
+        return _text_of(body)
     etree.indent(parsed)
     return etree.tostring(parsed, encoding="unicode")

@@ -54,7 +54,7 @@ def test_defaults_without_any_source(tmp_path):
         ({"endpoint": "ftp://x"}, {}, "http:// or https://"),
         ({"unused_ids": "5-10", "appointment_ids": ["7"]}, {}, "contains allow-listed ids [7]"),
         ({"config": "missing.toml"}, {}, "does not exist"),
-    ({"username": "u", "password": "p"}, {}, "SoPrincipal.svc's message contract"),
+        ({"username": "u", "password": "p"}, {}, "SoPrincipal.svc's message contract"),
     ],
 )
 def test_bad_configuration_is_explained(config_dir, flags, env, words):

@@ -52,19 +52,19 @@ def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None
     for check in result.checks:
         if check.status == "not-applicable":
             continue
-        _check_step(check.name, check.outcome)
+        _check_step(check.name, check.outcome, redactor)
     attach_exchange(result.exchange, redactor)
     if reproduction:
         allure.attach(reproduction, "reproduction (curl)", allure.attachment_type.TEXT)
 
 
-def _check_step(name: str, outcome: object) -> None:
+def _check_step(name: str, outcome: object, redactor: Redactor) -> None:
     description = REGISTRY[name].description if name in REGISTRY else "transport"
     title = f"{name}: {'FAILED' if isinstance(outcome, Failure) else 'passed'}"
     try:
         with allure.step(title):
             if isinstance(outcome, Failure):
-                raise AssertionError(f"{outcome}\n({description})")
+                raise AssertionError(redactor.text(f"{outcome}\n({description})"))
     except AssertionError:
         pass  # the step is marked failed; the test fails once, with every finding, afterwards
 
@@ -75,6 +75,9 @@ def attach_exchange(exchange: Exchange, redactor: Redactor) -> None:
     allure.attach(redactor.text(head + "\n" + pretty(request.body)), "request", allure.attachment_type.TEXT)
     if exchange.response is not None:
         allure.attach(redactor.text(describe_response(exchange.response)), "response", allure.attachment_type.TEXT)
+    if exchange.partial is not None:
+        text = describe_response(exchange.partial) + "\n… (the response broke off here; only its start is kept)"
+        allure.attach(redactor.text(text), "response (incomplete)", allure.attachment_type.TEXT)
     if exchange.error is not None:
         allure.attach(redactor.text(str(exchange.error)), "transport error", allure.attachment_type.TEXT)
 

@@ -62,8 +62,8 @@ class RunSummary:
 
     @property
     def unreachable(self) -> bool:
-        """True when not one exchange got an HTTP response: every record failed in transport."""
-        return bool(self.records) and all(r.get("outcome_class", "").startswith("transport") for r in self.records)
+        """True when not one exchange got as far as a response head (refused, DNS, TLS, silence…)."""
+        return bool(self.records) and all(r.get("answered") is False for r in self.records)
 
     def as_dict(self) -> dict[str, Any]:
         failed = sum(1 for r in self.records if r["outcome"] == "failed") + len(self.errors)
