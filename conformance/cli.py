@@ -110,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         "conformance.suite",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:benchmark",  # pytest-benchmark, when installed, would write .benchmarks/ into the user's directory
         "-rN",
         "--color=yes",
         f"--alluredir={results_dir}",
