@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -18,6 +18,25 @@ from .messages import drop_indentation, element_children, envelope_parts, xpath_
 from .schemas import SchemaError, envelope_schema
 from .transport import Exchange
 from .xmlparse import NotXml, looks_like_html, parse_xml
+
+
+class cached_property:  # a drop-in for functools.cached_property
+    """``functools.cached_property`` without the lock Python 3.11 takes on every first access (~1 µs each, nine per
+    response); a ``CheckContext`` is never shared between threads."""
+
+    def __init__(self, func: Callable) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None):  # returns whatever func returns
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 class Expect(enum.Enum):
@@ -556,8 +575,7 @@ _REJECTION_CHECKS = ("negative-rejection", "auth-enforced")
 TRANSPORT = "transport"
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):  # immutable like a frozen dataclass, a fifth of the cost to create (18 per response)
     name: str
     outcome: Outcome
 

@@ -108,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
     pytest_args = [
         "--pyargs",
         "conformance.suite",
+        "--assert=plain",  # the suite reports through pytest.fail; rewriting every module of hypothesis (a pytest
+        # plugin's distribution) on import costs ~0.5 s per process wherever pytest cannot cache bytecode
         "-p",
         "no:cacheprovider",
         "-p",

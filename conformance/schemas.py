@@ -9,11 +9,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import xmlschema
 from lxml import etree
 
 from .contract import SoapVersion
+
+if TYPE_CHECKING:  # imported on the first schema failure only (~0.1 s of start-up otherwise)
+    import xmlschema
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 CONTRACT_XSD = "services82-appointment.xsd"
@@ -62,6 +65,8 @@ class Schema:
     @property
     def detailed(self) -> xmlschema.XMLSchema10:
         if self._detailed is None:  # built on first failure only: ~0.2 s
+            import xmlschema
+
             self._detailed = xmlschema.XMLSchema10(str(self._path), allow="local")
         return self._detailed
 
@@ -94,7 +99,11 @@ def _detached_copy(element: etree._Element) -> etree._Element:
 def _describe(err: xmlschema.XMLSchemaValidationError) -> str:
     """The reason, plus the offending value when it is a value rather than an element."""
     reason = _one_line(err.reason or err.message)
-    if isinstance(err.obj, (str, int, float, bool)) and not isinstance(err.obj, etree._Element):
+    if reason.startswith("invalid literal for int()"):  # Python's words, not the contract's
+        reason = f"{err.obj!r} is not an integer (xs:int)"
+    elif reason.startswith("value must be -2^31"):
+        reason = f"{err.obj!r} is outside the xs:int range -2147483648..2147483647"
+    if isinstance(err.obj, (str, int, float, bool)) and repr(err.obj) not in reason and str(err.obj) not in reason:
         return f"{reason}; got {err.obj!r}"
     return reason
 

@@ -4,7 +4,7 @@ each case result into a test outcome, an Allure record and a summary record."""
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,7 @@ class SuiteSession:
             raise  # unreachable: pytest.fail raises
 
     def record(
-        self, result: CaseResult, *, exchanges: int = 1, tally: dict[str, Counter[str]] | None = None
+        self, result: CaseResult, *, exchanges: int = 1, tally: Mapping[str, Mapping[str, int]] | None = None
     ) -> dict[str, Any]:
         """A plain-dict record of a case for summary.json and baselines (secrets redacted)."""
         case = result.case
@@ -142,5 +142,6 @@ class SuiteSession:
         return Case(f"generated/{title}", "generated", title, expect, call=call)
 
 
-def tally_of(result: CaseResult) -> dict[str, Counter[str]]:
-    return {check.name: Counter({check.status: 1}) for check in result.checks}
+def tally_of(result: CaseResult) -> dict[str, dict[str, int]]:
+    """``{check: {status: 1}}`` for one exchange (plain dicts: a Counter per check costs ~1.5 µs, 18 per exchange)."""
+    return {check.name: {check.status: 1} for check in result.checks}

@@ -430,7 +430,8 @@ class _Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="transport-deadline", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            elif self._heap[0][2] is deadline:  # wake the thread only if it now has to fire sooner
+                self._cond.notify()
 
     def _run(self) -> None:
         with self._cond:

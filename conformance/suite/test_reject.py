@@ -18,15 +18,6 @@ from conformance.session import SuiteSession
 from conformance.strategies import appointment_ids, reject_calls, unreal_ids
 
 
-def test_documentation(conformance_doc: DocCheck) -> None:
-    """The Reject documentation agrees with itself and with the WSDL (a contradiction is an expected finding)."""
-    allure_report.label_case("documentation", conformance_doc.title, "-", f"documentation/{conformance_doc.id}")
-    finding = conformance_doc.evaluate()
-    if finding:
-        allure.attach(finding, "documentation finding", allure.attachment_type.TEXT)
-        pytest.xfail(f"documentation finding: {finding}")
-
-
 def test_fixture(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
     """A shipped fixture, schema-validated, with the configured id and credentials, is accepted."""
     conformance.run_case(conformance_case, request.node)
@@ -76,3 +67,12 @@ def test_generated_unknown_ids_rejected(
         "unknown-ids-rejected",
         conformance_seed,
     )
+
+
+def test_documentation(conformance_doc: DocCheck) -> None:
+    """The Reject documentation agrees with itself and with the WSDL (a contradiction is an expected finding)."""
+    allure_report.label_case("documentation", conformance_doc.title, "-", f"documentation/{conformance_doc.id}")
+    finding = conformance_doc.evaluate()
+    if finding:
+        allure.attach(finding, "documentation finding", allure.attachment_type.TEXT)
+        pytest.xfail(f"documentation finding: {finding}")
