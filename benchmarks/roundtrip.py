@@ -1,0 +1,266 @@
+"""Round trips against the embedded reference endpoint: the suite's real path versus a raw ``requests.Session`` loop
+posting the same bytes, and the suite's client versus zeep, on one server instance, in alternating blocks."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from timing import Row, Spent, alternate, per_item_us, per_second, plain_row, ratio_row
+
+from conformance.checks import Expect
+from conformance.config import load_settings
+from conformance.contract import INT32_MAX
+from conformance.messages import OutgoingRequest, RejectCall
+from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService
+from conformance.session import SuiteSession, tally_of
+from conformance.strategies import appointment_ids, reject_calls
+
+SECTION = "1 round trip"
+SECTION_ZEEP = "4 vs zeep"
+CHILD_LIFETIME_S = 900  # a child endpoint exits by itself after this, whatever happens to the bench
+_CHILD = f"""
+import os, sys, threading
+from conformance.reference import ReferenceServer, ReferenceService
+server = ReferenceServer(ReferenceService()).start()
+timer = threading.Timer({CHILD_LIFETIME_S}, os._exit, (0,))
+timer.daemon = True
+timer.start()
+print(server.url, flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
+@contextlib.contextmanager
+def reference_endpoint(placement: str) -> Iterator[str]:
+    """The reference endpoint's URL: served by a thread of this process (as ``conformance run`` embeds it), or by a
+    child process (like an endpoint on another machine). Stopped on exit either way."""
+    if placement == "in-process":
+        server = ReferenceServer(ReferenceService()).start()
+        try:
+            yield server.url
+        finally:
+            server.stop()
+        return
+    child = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        url = child.stdout.readline().strip() if child.stdout else ""
+        if not url.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"the child reference endpoint did not start (said {url!r})")
+        yield url
+    finally:
+        if child.stdin:
+            child.stdin.close()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def suite_session(url: str) -> Iterator[SuiteSession]:
+    """A ``SuiteSession`` aimed at ``url`` as a configured endpoint, with the reference endpoint's ids and ticket."""
+    with tempfile.TemporaryDirectory(prefix="conformance-bench-") as tmp:
+        flags = {
+            "endpoint": url,
+            "ticket": REFERENCE_TICKET,
+            "appointment_ids": ",".join(map(str, REFERENCE_ALLOW_LIST)),
+            "unused_ids": f"1000-{INT32_MAX}",
+            "report_dir": tmp,
+        }
+        session = SuiteSession(load_settings(flags, environ={}, cwd=Path(tmp)))
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+def generate_calls(count: int, seed_value: int = 20261126) -> list[RejectCall]:
+    """``count`` calls drawn by hypothesis from the suite's own strategy (outside any timed region)."""
+    from hypothesis import HealthCheck, Phase, given, seed, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    calls: list[RejectCall] = []
+
+    @seed(seed_value)
+    @settings(
+        max_examples=count,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
+    def collect(call: RejectCall) -> None:
+        calls.append(call)
+
+    with tempfile.TemporaryDirectory(prefix="conformance-bench-hypothesis-") as home:
+        set_hypothesis_home_dir(home)  # hypothesis' caches go here, not into the checkout
+        try:
+            collect()
+        finally:
+            set_hypothesis_home_dir(None)
+    while len(calls) < count:  # hypothesis may stop early; repeat rather than send fewer
+        calls += calls[: count - len(calls)]
+    return calls[:count]
+
+
+class StubItem:
+    """The part of a pytest item ``SuiteSession.run_case`` uses."""
+
+    def __init__(self) -> None:
+        self.user_properties: list[tuple[str, Any]] = []
+
+
+def _raw_session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # as the suite's transport: no proxy from the environment on loopback
+    return session
+
+
+def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, block: int, warmup: int) -> list[Row]:
+    """Validated Reject round trips per second, the suite's path versus raw requests, on one server."""
+    errors: Counter[str] = Counter()
+    with reference_endpoint(placement) as url, suite_session(url) as session, _raw_session() as raw:
+        cases = [session.generated_case(call, Expect.ACCEPT, "bench") for call in calls]
+        prepared: list[OutgoingRequest] = [session.runner.prepare(case)[0] for case in cases]
+        node = StubItem()
+        tally: dict[str, Counter[str]] = {}
+
+        def raw_loop(start: int, stop: int) -> None:
+            for request in prepared[start:stop]:
+                response = raw.post(url, data=request.body, headers=request.headers)
+                if response.status_code != 200 or not response.content:
+                    errors["raw"] += 1
+
+        def case_path(start: int, stop: int) -> None:
+            node.user_properties.clear()
+            for call in calls[start:stop]:
+                try:
+                    session.run_case(session.generated_case(call, Expect.ACCEPT, "bench"), node)
+                except (pytest.fail.Exception, pytest.skip.Exception):
+                    errors["case path"] += 1
+
+        def generated_path(start: int, stop: int) -> None:
+            for call in calls[start:stop]:  # what run_property does for each hypothesis example
+                result = session.execute(session.generated_case(call, Expect.ACCEPT, "bench"))
+                for name, counts in tally_of(result).items():
+                    tally.setdefault(name, Counter()).update(counts)
+                if result.failures:
+                    errors["generated path"] += 1
+
+        spent = alternate(
+            {"raw": raw_loop, "case": case_path, "generated": generated_path},
+            len(calls),
+            block=block,
+            reps=reps,
+            warmup=warmup,
+        )
+    return _roundtrip_rows(placement, len(calls), reps, block, spent, errors)
+
+
+def _overhead_note(suite_s: float, raw_s: float) -> str:
+    """The per-request overhead, and the ratio it would give against a slower endpoint (projected, not measured):
+    a real installation answers in milliseconds, not in the reference endpoint's fraction of one."""
+    overhead = suite_s - raw_s
+    projected = " / ".join(f"{(raw_s + ms / 1000) / (suite_s + ms / 1000):.2f}x" for ms in (1, 5, 20))
+    need_ms = max(0.0, (7 * overhead / 3 - raw_s) * 1000)
+    return (
+        f"+{overhead * 1e6:.0f} us/request over raw; projected with +1 / +5 / +20 ms endpoint time: {projected}; "
+        f">= 0.7x once a request takes >= {need_ms:.1f} ms more"
+    )
+
+
+PATHS = {
+    "case": "suite case path: run_case = build+validate+guard+send+checks+record+Allure text",
+    "generated": "suite generated-example path: execute + tally, as run_property per example",
+}
+
+
+def _roundtrip_rows(
+    placement: str, n: int, reps: int, block: int, spent: dict[str, Spent], errors: Counter[str]
+) -> list[Row]:
+    where = f"server {placement}"
+    note = f"{n} requests x {reps} reps, blocks of {block}, alternating" + (
+        f"; ERRORS {dict(errors)}" if errors else ""
+    )
+    raw_rate = per_second(n, spent["raw"].wall)
+    rows = [plain_row(SECTION, f"raw requests.Session loop, same bytes ({where})", "req/s", raw_rate, note)]
+    for key, label in PATHS.items():
+        row = ratio_row(SECTION, f"{label} ({where})", "req/s", per_second(n, spent[key].wall), raw_rate, at_least=0.7)
+        row.note = _overhead_note(1 / row.value, 1 / row.baseline)
+        if key != "case":  # the target is on the full case path; this one is for information
+            row.target, row.met = "", None
+        rows.append(row)
+    if placement == "in-process":  # CPU of this process = client + server: a load-independent cross-check
+        raw_cpu = per_item_us(n, spent["raw"].cpu)
+        rows.append(plain_row(SECTION, f"raw loop: CPU per request, client + server ({where})", "us CPU", raw_cpu))
+        for key, label in PATHS.items():
+            row = ratio_row(
+                SECTION,
+                f"{label.split(':')[0]}: CPU per request, client + server ({where})",
+                "us CPU",
+                per_item_us(n, spent[key].cpu),
+                raw_cpu,
+            )
+            row.ratio = 1 / row.ratio  # as a throughput ratio: raw CPU / suite CPU
+            row.note = "ratio = raw CPU / suite CPU, i.e. the throughput ratio an idle machine would show"
+            rows.append(row)
+    return rows
+
+
+def measure_zeep(placement: str, *, count: int, reps: int, block: int) -> list[Row]:
+    """Per-call cost of the suite's client (``SuiteSession.execute``) versus zeep, same call, same server."""
+    import zeep
+
+    errors: Counter[str] = Counter()
+    call = RejectCall(101, "x", "OnlyThis")
+    with reference_endpoint(placement) as url, suite_session(url) as session, _raw_session() as http:
+        began = time.perf_counter()
+        client = zeep.Client(url + "?wsdl", transport=zeep.Transport(session=http))
+        wsdl_s = time.perf_counter() - began
+        case = session.generated_case(call, Expect.ACCEPT, "zeep-compare")
+
+        def zeep_calls(start: int, stop: int) -> None:
+            for _ in range(stop - start):
+                reply = client.service.Reject(
+                    AppointmentId=101,
+                    RejectReason="x",
+                    UpdateMode="OnlyThis",
+                    _soapheaders={"Credentials": {"Ticket": REFERENCE_TICKET}},
+                )
+                if reply["header"]["Succeeded"] is not True:
+                    errors["zeep"] += 1
+
+        def suite_calls(start: int, stop: int) -> None:
+            for _ in range(stop - start):
+                if session.execute(case).failures:
+                    errors["suite"] += 1
+
+        spent = alternate({"zeep": zeep_calls, "suite": suite_calls}, count, block=block, reps=reps, warmup=block)
+    zeep_us, suite_us = per_item_us(count, spent["zeep"].wall), per_item_us(count, spent["suite"].wall)
+    note = f"{count} calls x {reps} reps; zeep WSDL load {wsdl_s * 1000:.0f} ms (once)" + (
+        f"; ERRORS {dict(errors)}" if errors else ""
+    )
+    return [
+        plain_row(SECTION_ZEEP, f"zeep client.service.Reject (server {placement})", "us/call", zeep_us),
+        ratio_row(
+            SECTION_ZEEP,
+            f"suite client: execute = build+validate+send+checks (server {placement})",
+            "us/call",
+            suite_us,
+            zeep_us,
+            note=note,
+        ),
+    ]

@@ -1,0 +1,110 @@
+"""Validation cost per response: the suite's path (``CheckContext`` + ``run_checks``: parse from bytes, schema gate,
+every check) and its schema gate alone, against plain lxml ``XMLSchema`` on the same documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from lxml import etree
+from timing import Row, alternate, per_item_us, ratio_row
+
+from conformance.checks import CheckContext, Expect, Failure, run_checks
+from conformance.contract import SOAP11
+from conformance.messages import OutgoingRequest, RejectCall
+from conformance.schemas import envelope_schema
+from conformance.session import SuiteSession
+from conformance.transport import Exchange
+
+SECTION = "2 validation"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str
+    exchange: Exchange
+    expect: Expect
+    targeted: bool = True  # the <= 3x target is for conforming responses; a failure pays for xmlschema on purpose
+
+
+def responses(session: SuiteSession) -> list[Sample]:
+    """Real responses of the reference endpoint: a success, an application error (Succeeded=false), a SOAP fault."""
+    url = session.target.url
+
+    def reject(call: RejectCall, expect: Expect) -> Exchange:
+        request, _ = session.runner.prepare(session.generated_case(call, expect, "validation"))
+        return session.transport.send(url, request, SOAP11)
+
+    broken = OutgoingRequest(b"<s:Envelope", SOAP11.request_headers())
+    return [
+        Sample("success", reject(RejectCall(101, "x", "OnlyThis"), Expect.ACCEPT), Expect.ACCEPT),
+        Sample("Succeeded=false", reject(RejectCall(5000, "x", "OnlyThis"), Expect.REJECT), Expect.REJECT),
+        Sample("SOAP fault", session.transport.send(url, broken, SOAP11), Expect.REJECT),
+    ]
+
+
+def invalid_sample(success: Sample) -> Sample:
+    """The success response with ``Succeeded`` holding a value its xs:boolean type forbids."""
+    response = success.exchange.response
+    assert response is not None and b">true<" in response.body
+    bad = replace(response, body=response.body.replace(b">true<", b">maybe<", 1))
+    return Sample("invalid (Succeeded=maybe)", replace(success.exchange, response=bad), success.expect, False)
+
+
+def invalid_messages(sample: Sample) -> list[str]:
+    """What the suite says about an invalid response: the failures ``run_checks`` returns, as printed in reports."""
+    results = run_checks(CheckContext(sample.exchange, sample.expect))
+    return [str(r.outcome) for r in results if isinstance(r.outcome, Failure)]
+
+
+def measure(samples: list[Sample], *, count: int, reps: int, block: int) -> list[Row]:
+    """µs per response for each sample: suite path vs plain parse+validate; suite gate vs plain validate."""
+    rows: list[Row] = []
+    schema = envelope_schema(SOAP11)
+    plain = schema.lxml  # the very schema the suite compiled, used directly
+    for sample in samples:
+        body = sample.exchange.response.body
+        root = etree.fromstring(body, _PARSER)
+
+        def suite_path(start: int, stop: int, sample: Sample = sample) -> None:
+            for _ in range(stop - start):
+                run_checks(CheckContext(sample.exchange, sample.expect))
+
+        def plain_path(start: int, stop: int, body: bytes = body) -> None:
+            for _ in range(stop - start):
+                plain.validate(etree.fromstring(body, _PARSER))
+
+        def suite_gate(start: int, stop: int, root: etree._Element = root) -> None:
+            for _ in range(stop - start):
+                schema.errors(root)
+
+        def plain_gate(start: int, stop: int, root: etree._Element = root) -> None:
+            for _ in range(stop - start):
+                plain.validate(root)
+
+        variants = {"suite": suite_path, "plain": plain_path, "gate": suite_gate, "plain gate": plain_gate}
+        spent = alternate(variants, count, block=block, reps=reps, warmup=block)
+        us = {name: per_item_us(count, s.wall) for name, s in spent.items()}
+        valid = bool(plain.validate(root))
+        rows.append(
+            ratio_row(
+                SECTION,
+                f"{sample.name}: CheckContext+run_checks from bytes vs lxml parse+validate",
+                "us/response",
+                us["suite"],
+                us["plain"],
+                at_most=3.0 if sample.targeted else None,
+                note=f"{len(body)} bytes, {'valid' if valid else 'INVALID'}; {count} x {reps} reps",
+            )
+        )
+        rows.append(
+            ratio_row(
+                SECTION,
+                f"{sample.name}: envelope_schema(v).errors(root) vs lxml validate(root)",
+                "us/response",
+                us["gate"],
+                us["plain gate"],
+                at_most=3.0 if sample.targeted else None,
+            )
+        )
+    return rows
