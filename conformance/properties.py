@@ -10,7 +10,7 @@ from typing import Any
 
 import allure
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.control import current_build_context
 from hypothesis.database import DirectoryBasedExampleDatabase
 
@@ -71,6 +71,8 @@ def run_property(
         derandomize=False,
         database=example_database(session.settings.hypothesis_database, session.settings.report_dir, title),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        # the explain phase replays failing examples with tracing: ~70 more Rejects per failure, nothing reported
+        phases=[p for p in Phase if p is not Phase.explain],
     )
     @seed(seed_value)  # under @settings: @seed on the outside switches the example database off
     @given(call=strategy)

@@ -138,7 +138,7 @@ def test_secrets_echoed_back_by_the_endpoint_appear_nowhere(tmp_path):
         server.stop()
     output = done.stdout + done.stderr
     assert done.returncode == 1, output[-3000:]  # every accepted call came back as Succeeded=false
-    assert service.echoed > 50, "the endpoint was meant to echo the secrets back"
+    assert service.echoed >= 20, "the endpoint was meant to echo the secrets back"
     reproductions = list((tmp_path / "out" / "reproductions").glob("*.xml"))
     assert reproductions and all(b"${CONFORMANCE_TICKET}" in p.read_bytes() for p in reproductions)
     assert b"you sent" in (tmp_path / "out" / "summary.json").read_bytes()  # the echo reached the findings…

@@ -75,7 +75,9 @@ class ReferenceServer:
         return self.base_url + SERVICE_PATH
 
     def start(self) -> ReferenceServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="reference-endpoint", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="reference-endpoint", daemon=True
+        )
         self._thread.start()
         return self
 
