@@ -160,13 +160,41 @@ def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, blo
                 if result.failures:
                     errors["generated path"] += 1
 
-        spent = alternate(
-            {"raw": raw_loop, "case": case_path, "generated": generated_path},
-            len(calls),
-            block=block,
-            reps=reps,
-            warmup=warmup,
-        )
+        def hypothesis_path(start: int, stop: int) -> None:
+            """As generated_path, but hypothesis draws each call inside the timed region (its engine included)."""
+            from hypothesis import HealthCheck, Phase, given, settings
+
+            @settings(
+                max_examples=stop - start,
+                database=None,
+                phases=[Phase.generate],
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
+            def prop(call: RejectCall) -> None:
+                result = session.execute(session.generated_case(call, Expect.ACCEPT, "bench"))
+                for name, counts in tally_of(result).items():
+                    tally.setdefault(name, Counter()).update(counts)
+                if result.failures:
+                    errors["hypothesis path"] += 1
+
+            prop()
+
+        from hypothesis.configuration import set_hypothesis_home_dir
+
+        with tempfile.TemporaryDirectory(prefix="conformance-bench-hypothesis-") as home:
+            set_hypothesis_home_dir(home)  # hypothesis' caches go here, not into the checkout
+            try:
+                spent = alternate(
+                    {"raw": raw_loop, "case": case_path, "generated": generated_path, "hypothesis": hypothesis_path},
+                    len(calls),
+                    block=block,
+                    reps=reps,
+                    warmup=warmup,
+                )
+            finally:
+                set_hypothesis_home_dir(None)
     return _roundtrip_rows(placement, len(calls), reps, block, spent, errors)
 
 
@@ -185,6 +213,7 @@ def _overhead_note(suite_s: float, raw_s: float) -> str:
 PATHS = {
     "case": "suite case path: run_case = build+validate+guard+send+checks+record+Allure text",
     "generated": "suite generated-example path: execute + tally, as run_property per example",
+    "hypothesis": "suite hypothesis path: hypothesis draws the call + execute + tally (engine included)",
 }
 
 

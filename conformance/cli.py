@@ -247,11 +247,12 @@ def serve(args: argparse.Namespace) -> int:
         application_token=REFERENCE_TOKEN if args.online else None, faults_for_app_errors=args.faults_for_app_errors
     )
     server = ReferenceServer(ReferenceService(options=options), host=args.host, port=args.port, verbose=True)
-    print(f"reference endpoint: {server.url}  (WSDL: {server.url}?wsdl)")
+    print(f"reference endpoint: {server.url}  (WSDL: {server.url}?wsdl)", flush=True)
     print(f"ticket: {REFERENCE_TICKET}" + (f"   application token: {REFERENCE_TOKEN}" if args.online else ""))
     print(
         "appointments: 101, 102, 103 (already rejected), 104 (not yours), 200 (recurring master) + 201-204; "
-        "Ctrl-C stops"
+        "Ctrl-C stops",
+        flush=True,
     )
     try:
         server.serve_forever()

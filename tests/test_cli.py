@@ -83,12 +83,17 @@ def test_serve_runs_the_reference_endpoint_in_the_foreground(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
+    import threading
+
+    watchdog = threading.Timer(20, proc.kill)  # a banner that never arrives must fail the test, not hang it
+    watchdog.start()
     try:
-        first = proc.stdout.readline()
+        first = proc.stdout.readline()  # the banner is flushed at once (stdout is a pipe here, not a terminal)
         url = first.split()[2]
         assert url.startswith("http://127.0.0.1:") and url.endswith("/Remote/Services82/Appointment.svc")
         wsdl = requests.get(url + "?wsdl", timeout=5)
         assert wsdl.status_code == 200 and b"WcfAppointmentService" in wsdl.content
     finally:
+        watchdog.cancel()
         proc.terminate()
         proc.wait(timeout=10)
