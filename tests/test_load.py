@@ -9,7 +9,6 @@ the next run, ``none`` stores nothing, and Redis shares failures between runs (s
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import os
 import shutil
@@ -123,22 +122,6 @@ def falsifying(cwd: Path, seed: int) -> str | None:
     return next((c.get("falsifying_example") for c in cases if c["outcome"] == "failed"), None)
 
 
-def _database_is_honoured() -> bool:
-    from conformance import properties
-
-    source = inspect.getsource(properties.run_property)
-    return source.find("@seed(") > source.find("@settings(") >= 0
-
-
-PENDING_DATABASE = pytest.mark.xfail(
-    not _database_is_honoured(),
-    reason="properties.run_property applies @seed outside @settings, and hypothesis' @seed switches the example "
-    "database off: --hypothesis-database has no effect until the properties.py diff of issue 6",
-    strict=True,
-)
-
-
-@PENDING_DATABASE
 def test_a_directory_database_replays_a_stored_failure_in_the_next_run(tmp_path):
     first, reasons = property_run(tmp_path, "db", seed=1, examples=50)
     assert first.returncode == 1 and len(reasons) > 10, first.stdout[-2000:]
@@ -189,7 +172,6 @@ def redis_url(tmp_path):
         process.wait(timeout=10)
 
 
-@PENDING_DATABASE
 def test_a_failure_found_by_one_run_replays_in_another_through_redis(tmp_path, redis_url):
     first_runner, second_runner = tmp_path / "runner-a", tmp_path / "runner-b"  # two CI machines, one database
     first_runner.mkdir()
