@@ -4,43 +4,26 @@ One pooled ``requests.Session`` per process. Redirects are never followed (a red
 read in a stream under a size cap (decoded size: a gzip bomb is stopped too) and an overall deadline, TLS
 verification is on unless configured otherwise.
 
-The deadline covers the whole exchange, not each socket read: a server that drips one byte at a time never trips
-a read timeout, so a watchdog shuts the connection's socket down when the deadline passes.
+The deadline covers the whole exchange, not each socket read (``deadline.py``); failures are classified in
+``transport_errors.py``.
 """
 
 from __future__ import annotations
 
-import heapq
 import http.client
-import itertools
-import socket
-import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from .contract import SOAP11, SoapVersion
+from .deadline import Deadline, DeadlineAdapter
 from .messages import OutgoingRequest
 from .redaction import display_url
+from .transport_errors import TransportError, classify, exception_chain, root_message
 from .xmlparse import DEFAULT_MAX_BYTES
-
-
-@dataclass(frozen=True)
-class TransportError:
-    """Why no (complete) response was received. ``kind`` is stable: it names the category in reports."""
-
-    kind: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.message}"
 
 
 @dataclass
@@ -115,7 +98,7 @@ class Transport:
         self.options = options or TransportOptions()
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or netrc credentials picked up behind the user's back
-        adapter = _DeadlineAdapter(pool_connections=1, pool_maxsize=self.options.pool_size, max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=self.options.pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.limiter = RateLimiter(self.options.rate_limit)
@@ -153,7 +136,7 @@ class Transport:
 
     def _request(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> HttpResponse:
         opts = self.options
-        with _Deadline(opts.timeout) as deadline:
+        with Deadline(opts.timeout) as deadline:
             try:
                 raw = self.session.request(
                     method,
@@ -204,7 +187,7 @@ class _Failure(Exception):
         self.partial = partial
 
 
-def _read_capped(raw: requests.Response, max_bytes: int, deadline: _Deadline, head: HttpResponse) -> bytes:
+def _read_capped(raw: requests.Response, max_bytes: int, deadline: Deadline, head: HttpResponse) -> bytes:
     """The (decoded) body, or a ``_Failure`` with what arrived so far: over the cap, cut short, or too slow."""
     chunks: list[bytes] = []
     size = 0
@@ -254,7 +237,7 @@ def _received(raw: requests.Response, size: int) -> int:
         return size
 
 
-def _slow_body(raw: requests.Response, size: int, deadline: _Deadline) -> TransportError:
+def _slow_body(raw: requests.Response, size: int, deadline: Deadline) -> TransportError:
     return TransportError(
         "timeout",
         f"response body still arriving after {deadline.seconds:g} s ({_received(raw, size):,} bytes so far): "
@@ -262,11 +245,11 @@ def _slow_body(raw: requests.Response, size: int, deadline: _Deadline) -> Transp
     )
 
 
-def _body_error(exc: BaseException, raw: requests.Response, size: int, deadline: _Deadline) -> TransportError:
+def _body_error(exc: BaseException, raw: requests.Response, size: int, deadline: Deadline) -> TransportError:
     """What went wrong after the response head arrived."""
     if deadline.fired:
         return _slow_body(raw, size, deadline)
-    chain = _chain(exc)
+    chain = exception_chain(exc)
     received = _received(raw, size)
     if any(isinstance(e, (urllib3.exceptions.ReadTimeoutError, TimeoutError)) for e in chain):
         return TransportError(
@@ -285,233 +268,12 @@ def _body_error(exc: BaseException, raw: requests.Response, size: int, deadline:
         )
     if any(isinstance(e, (http.client.IncompleteRead, urllib3.exceptions.ProtocolError)) for e in chain):
         return TransportError(
-            "incomplete", f"response body broken after {received:,} bytes: {_root_message(exc)} (e.g. bad chunking)"
+            "incomplete", f"response body broken after {received:,} bytes: {root_message(exc)} (e.g. bad chunking)"
         )
     if any(isinstance(e, urllib3.exceptions.DecodeError) for e in chain):
         return TransportError(
             "bad-encoding",
             f"response body could not be decoded as its Content-Encoding "
-            f"({raw.headers.get('Content-Encoding', '?')}): {_root_message(exc)}",
+            f"({raw.headers.get('Content-Encoding', '?')}): {root_message(exc)}",
         )
     return classify(exc, raw.url, deadline.seconds)
-
-
-def classify(exc: BaseException, url: str, timeout: float) -> TransportError:
-    """One readable line for a network failure, by what it is rather than by which library raised it."""
-    text = _root_message(exc)
-    chain = _chain(exc)
-    shown = display_url(url)
-    if any(isinstance(e, (ssl.SSLError, ssl.CertificateError)) for e in chain) or isinstance(
-        exc, requests.exceptions.SSLError
-    ):
-        return TransportError("tls", f"TLS handshake with {shown} failed: {text} (see --ca-bundle)")
-    # (urllib3's NewConnectionError, a refused or unresolved connect, is a subclass of ConnectTimeoutError)
-    if isinstance(exc, requests.exceptions.ConnectTimeout) or any(
-        type(e) is urllib3.exceptions.ConnectTimeoutError for e in chain
-    ):
-        return TransportError("timeout", f"could not connect to {shown} within {timeout:g} s")
-    if (
-        isinstance(exc, requests.exceptions.ReadTimeout)
-        or any(isinstance(e, (urllib3.exceptions.ReadTimeoutError, TimeoutError)) for e in chain)
-        or "Read timed out" in text
-    ):
-        return TransportError("timeout", f"no response from {shown} within {timeout:g} s")
-    if (
-        any(isinstance(e, socket.gaierror) for e in chain)
-        or any(isinstance(e, urllib3.exceptions.NameResolutionError) for e in chain)
-        or "Name or service not known" in text
-        or "Failed to resolve" in text
-    ):
-        return TransportError("dns", f"host name of {shown} does not resolve: {text}")
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
-        return TransportError("connection-refused", f"nothing listens at {shown} (connection refused)")
-    if any(isinstance(e, http.client.RemoteDisconnected) for e in chain):
-        return TransportError("connection-reset", f"{shown} closed the connection without a response")
-    if any(isinstance(e, ConnectionResetError) for e in chain):
-        return TransportError("connection-reset", f"connection to {shown} was reset: {text}")
-    if any(isinstance(e, (http.client.IncompleteRead, urllib3.exceptions.IncompleteRead)) for e in chain):
-        return TransportError("incomplete", f"response from {shown} cut short: {text}")
-    if any(isinstance(e, (http.client.HTTPException, urllib3.exceptions.HeaderParsingError)) for e in chain):
-        return TransportError("malformed-http", f"{shown} did not answer with a valid HTTP response: {text}")
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or any(
-        isinstance(e, urllib3.exceptions.ProtocolError) for e in chain
-    ):
-        return TransportError("connection-reset", f"connection to {shown} broke mid-response: {text}")
-    if any(isinstance(e, BrokenPipeError) for e in chain):
-        return TransportError("connection-reset", f"connection to {shown} was closed while sending: {text}")
-    if isinstance(
-        exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
-    ):
-        return TransportError("bad-url", f"{shown} is not a usable http(s) URL: {text}")
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return TransportError("connection-failed", f"could not talk to {shown}: {text}")
-    return TransportError("transport", f"{type(exc).__name__}: {text}")
-
-
-# --- the overall deadline -------------------------------------------------------------------------------------
-
-_CURRENT = threading.local()  # the deadline of the exchange running on this thread
-
-
-class _Deadline:
-    """The time limit of one exchange. Sockets the exchange uses are registered (as duplicates of their file
-    descriptors, so the check cannot hit a reused descriptor); when the deadline passes, the watchdog shuts them
-    down, and whatever read is blocked returns."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds
-        self.fired = False
-        self.finished = False
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._watched: list[socket.socket] = []  # the originals (held, so that identity means something)
-
-    def __enter__(self) -> _Deadline:
-        _CURRENT.deadline = self
-        _WATCHDOG.arm(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _CURRENT.deadline = None
-        with self._lock:
-            self.finished = True
-            for sock in self._sockets:
-                sock.close()
-            self._sockets.clear()
-            self._watched.clear()
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            if self.finished:
-                return
-            try:
-                fd = sock.fileno()
-                if fd < 0 or any(known is sock for known in self._watched):
-                    return
-                duplicate = socket.fromfd(fd, sock.family, sock.type)
-            except OSError:
-                return
-            self._watched.append(sock)
-            self._sockets.append(duplicate)
-            if self.fired:
-                _shut(duplicate)
-
-    def fire(self) -> None:
-        with self._lock:
-            if self.finished:
-                return
-            self.fired = True
-            for sock in self._sockets:
-                _shut(sock)
-
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed by the other side
-
-
-class _Watchdog:
-    """One thread per process firing due deadlines; it exits when idle and is restarted on demand."""
-
-    IDLE = 5.0
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, _Deadline]] = []
-        self._order = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def arm(self, deadline: _Deadline) -> None:
-        with self._cond:
-            heapq.heappush(self._heap, (deadline.at, next(self._order), deadline))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="transport-deadline", daemon=True)
-                self._thread.start()
-            elif self._heap[0][2] is deadline:  # wake the thread only if it now has to fire sooner
-                self._cond.notify()
-
-    def _run(self) -> None:
-        with self._cond:
-            while True:
-                while self._heap and self._heap[0][2].finished:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    if not self._cond.wait(self.IDLE) and not self._heap:
-                        self._thread = None
-                        return
-                    continue
-                delay = self._heap[0][0] - time.monotonic()
-                if delay > 0:
-                    self._cond.wait(delay)
-                    continue
-                heapq.heappop(self._heap)[2].fire()
-
-
-_WATCHDOG = _Watchdog()
-
-
-def _watch(sock: socket.socket | None) -> None:
-    deadline = getattr(_CURRENT, "deadline", None)
-    if deadline is not None and sock is not None:
-        deadline.watch(sock)
-
-
-class _WatchedConnection:
-    """Registers the connection's socket with the running exchange's deadline (new and reused connections)."""
-
-    sock: socket.socket | None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()  # type: ignore[misc]
-        _watch(sock)
-        return sock
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch(self.sock)
-        super().request(*args, **kwargs)  # type: ignore[misc]
-
-
-class _WatchedHTTPConnection(_WatchedConnection, HTTPConnection):
-    pass
-
-
-class _WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
-    pass
-
-
-class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-class _DeadlineAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        e = stack.pop()
-        if e is None or e in seen:
-            continue
-        seen.append(e)
-        stack.extend([e.__cause__, e.__context__, *[a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]])
-        reason = getattr(e, "reason", None)
-        if isinstance(reason, BaseException):
-            stack.append(reason)
-    return seen
-
-
-def _root_message(exc: BaseException) -> str:
-    innermost = _chain(exc)[-1]
-    text = str(innermost) or type(innermost).__name__
-    return " ".join(text.split())[:300]

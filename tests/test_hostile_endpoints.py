@@ -139,16 +139,16 @@ def test_a_connect_that_never_completes_is_a_timeout():
 
 def test_a_deadline_shuts_down_only_the_sockets_of_its_own_running_exchange():
     """Pooled connections outlive exchanges: a deadline that passes after its exchange ended must not touch them."""
-    from conformance import transport
+    from conformance import deadline
 
     mine, peer = socket.socketpair()
     with mine, peer:
-        with transport._Deadline(60) as finished:
+        with deadline.Deadline(60) as finished:
             finished.watch(mine)
         finished.fire()  # too late: that exchange is over
         peer.sendall(b"x")
         assert mine.recv(1) == b"x"
-        with transport._Deadline(60) as running:
+        with deadline.Deadline(60) as running:
             running.watch(mine)
             running.fire()
             assert mine.recv(1) == b""  # shut down: a read that would block returns at once
