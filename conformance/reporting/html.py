@@ -70,9 +70,7 @@ def build_report(report_dir: Path) -> int:
         capture_output=True,
         text=True,
     )
-    print(
-        f"HTML report: {output / 'index.html'} (serve it: allure open {output}, or python -m http.server -d {output})"
-    )
+    print(f"HTML report: {output / 'index.html'} (serve it: python3 -m http.server -d {output})")
     if single.returncode == 0:
         print(f"single-file report (opens from disk): {report_dir / 'allure-single' / 'index.html'}")
     return 0
