@@ -80,7 +80,8 @@ class SuiteSession:
     # --- one deterministic case = one test --------------------------------------------------------
 
     def run_case(self, case: Case, node: pytest.Item) -> None:
-        if case.skip:
+        if case.skip:  # labelled first, so the skipped case sits in its phase in the report, not apart
+            allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
             pytest.skip(case.skip)
         result = self.execute(case)
         record = self.record(result)
