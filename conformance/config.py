@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +224,3 @@ def validate(settings: Settings) -> Settings:
     if settings.rate_limit is not None and settings.rate_limit <= 0:
         raise ConfigError("--rate-limit must be positive (requests per second)")
     return settings
-
-
-def with_overrides(settings: Settings, **changes: Any) -> Settings:
-    return validate(replace(settings, **changes))

@@ -266,58 +266,33 @@ def compare_node(a: Node, b: Node, ns_map: dict[str | None, str | None]) -> list
     out += _compare_value_space(a, b)
     if a.min_occurs != b.min_occurs:
         raised = b.min_occurs > a.min_occurs
-        breaking = _rule(a, raised, not raised)
         why = "clients may omit it" if raised else "clients may not get it"
-        if not breaking:
-            why = "more lenient for " + _sides(a)
-        out.append(
-            Change(
-                "min-occurs",
-                path,
-                f"minOccurs {a.min_occurs} → {b.min_occurs}",
-                breaking,
-                why,
-                str(a.min_occurs),
-                str(b.min_occurs),
-            )
-        )
+        out.append(_occurrence_change(a, path, "min-occurs", "minOccurs", (a.min_occurs, b.min_occurs), raised, why))
     if a.max_occurs != b.max_occurs:
         raised = _bound(b.max_occurs) > _bound(a.max_occurs)
-        breaking = _rule(a, not raised, raised)
         why = "clients may get more occurrences than they handle" if raised else "clients may send more than allowed"
-        if not breaking:
-            why = "more lenient for " + _sides(a)
-        out.append(
-            Change(
-                "max-occurs",
-                path,
-                f"maxOccurs {_max_text(a.max_occurs)} → {_max_text(b.max_occurs)}",
-                breaking,
-                why,
-                _max_text(a.max_occurs),
-                _max_text(b.max_occurs),
-            )
-        )
+        texts = (_max_text(a.max_occurs), _max_text(b.max_occurs))
+        out.append(_occurrence_change(a, path, "max-occurs", "maxOccurs", texts, not raised, why))
     if a.nillable != b.nillable:
         added = b.nillable
-        breaking = _rule(a, not added, added)
         why = "clients may receive xsi:nil" if added else "clients (and this suite) send xsi:nil"
-        if not breaking:
-            why = "more lenient for " + _sides(a)
-        out.append(
-            Change(
-                "nillable",
-                path,
-                f"nillable {str(a.nillable).lower()} → {str(b.nillable).lower()}",
-                breaking,
-                why,
-                str(a.nillable).lower(),
-                str(b.nillable).lower(),
-            )
-        )
+        texts = (str(a.nillable).lower(), str(b.nillable).lower())
+        out.append(_occurrence_change(a, path, "nillable", "nillable", texts, not added, why))
     if a.recursive != b.recursive:
         out.append(Change("type", path, "recursion changed", True, "the content model changed shape"))
     return out
+
+
+def _occurrence_change(
+    a: Node, path: str, kind: str, label: str, values: tuple[object, object], breaks_requests: bool, why: str
+) -> Change:
+    """A minOccurs/maxOccurs/nillable change: breaking by ``_rule`` (requests break when ``breaks_requests``,
+    responses when not), explained by ``why``, or as more lenient where it does not break."""
+    old, new = (str(v) for v in values)
+    breaking = _rule(a, breaks_requests, not breaks_requests)
+    return Change(
+        kind, path, f"{label} {old} → {new}", breaking, why if breaking else "more lenient for " + _sides(a), old, new
+    )
 
 
 def _builtin_or_anonymous(*names: str | None) -> bool:

@@ -70,9 +70,6 @@ class Schema:
             self._detailed = xmlschema.XMLSchema10(str(self._path), allow="local")
         return self._detailed
 
-    def is_valid(self, element: etree._Element) -> bool:
-        return bool(self.lxml.validate(_as_tree(element)))
-
     def errors(self, element: etree._Element) -> list[SchemaError]:
         """Every error in ``element`` (validated as a document root), with paths; [] when valid."""
         tree = _as_tree(element)
