@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,31 +86,46 @@ def suite_session(url: str) -> Iterator[SuiteSession]:
             session.close()
 
 
-def generate_calls(count: int, seed_value: int = 20261126) -> list[RejectCall]:
-    """``count`` calls drawn by hypothesis from the suite's own strategy (outside any timed region)."""
-    from hypothesis import HealthCheck, Phase, given, seed, settings
-    from hypothesis.configuration import set_hypothesis_home_dir
+def _draw_each(count: int, body: Callable[[RejectCall], None]) -> Callable[[], None]:
+    """A hypothesis test calling ``body`` with ``count`` calls drawn from the suite's own strategy (generation
+    phase only, no example database)."""
+    from hypothesis import HealthCheck, Phase, given, settings
 
-    calls: list[RejectCall] = []
-
-    @seed(seed_value)
-    @settings(
+    draw = given(reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
+    limits = settings(
         max_examples=count,
         database=None,
         phases=[Phase.generate],
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
-    def collect(call: RejectCall) -> None:
-        calls.append(call)
+    return limits(draw(body))
+
+
+@contextlib.contextmanager
+def _hypothesis_home() -> Iterator[None]:
+    """Hypothesis' caches go to a temporary directory, not into the checkout."""
+    from hypothesis.configuration import set_hypothesis_home_dir
 
     with tempfile.TemporaryDirectory(prefix="conformance-bench-hypothesis-") as home:
-        set_hypothesis_home_dir(home)  # hypothesis' caches go here, not into the checkout
+        set_hypothesis_home_dir(home)
         try:
-            collect()
+            yield
         finally:
             set_hypothesis_home_dir(None)
+
+
+def generate_calls(count: int, seed_value: int = 20261126) -> list[RejectCall]:
+    """``count`` calls drawn by hypothesis from the suite's own strategy (outside any timed region)."""
+    from hypothesis import seed
+
+    calls: list[RejectCall] = []
+
+    def collect(call: RejectCall) -> None:  # @given needs a Python function, not list.append
+        calls.append(call)
+
+    with _hypothesis_home():
+        seed(seed_value)(_draw_each(count, collect))()
     while len(calls) < count:  # hypothesis may stop early; repeat rather than send fewer
         calls += calls[: count - len(calls)]
     return calls[:count]
@@ -162,39 +177,24 @@ def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, blo
 
         def hypothesis_path(start: int, stop: int) -> None:
             """As generated_path, but hypothesis draws each call inside the timed region (its engine included)."""
-            from hypothesis import HealthCheck, Phase, given, settings
 
-            @settings(
-                max_examples=stop - start,
-                database=None,
-                phases=[Phase.generate],
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
-            def prop(call: RejectCall) -> None:
+            def one(call: RejectCall) -> None:
                 result = session.execute(session.generated_case(call, Expect.ACCEPT, "bench"))
                 for name, counts in tally_of(result).items():
                     tally.setdefault(name, Counter()).update(counts)
                 if result.failures:
                     errors["hypothesis path"] += 1
 
-            prop()
+            _draw_each(stop - start, one)()
 
-        from hypothesis.configuration import set_hypothesis_home_dir
-
-        with tempfile.TemporaryDirectory(prefix="conformance-bench-hypothesis-") as home:
-            set_hypothesis_home_dir(home)  # hypothesis' caches go here, not into the checkout
-            try:
-                spent = alternate(
-                    {"raw": raw_loop, "case": case_path, "generated": generated_path, "hypothesis": hypothesis_path},
-                    len(calls),
-                    block=block,
-                    reps=reps,
-                    warmup=warmup,
-                )
-            finally:
-                set_hypothesis_home_dir(None)
+        with _hypothesis_home():
+            spent = alternate(
+                {"raw": raw_loop, "case": case_path, "generated": generated_path, "hypothesis": hypothesis_path},
+                len(calls),
+                block=block,
+                reps=reps,
+                warmup=warmup,
+            )
     return _roundtrip_rows(placement, len(calls), reps, block, spent, errors)
 
 
