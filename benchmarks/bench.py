@@ -1,7 +1,7 @@
 """What the Reject conformance suite costs over the wire, measured on this machine in one run, side by side.
 
     python benchmarks/bench.py            # full run (a few minutes)
-    python benchmarks/bench.py --quick    # smoke run (< 20 s): small counts, indicative figures only
+    python benchmarks/bench.py --quick    # smoke run (< 20 s), indicative only; writes reports/bench-quick/
     python benchmarks/bench.py --profile  # also write pyinstrument profiles to benchmarks/profiles/
 
 Prints a table and writes ``benchmarks/results.json`` (every figure, every sample) and ``benchmarks/RESULTS.md``
@@ -48,7 +48,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--calls", type=int, help="round trips per variant and repetition (default 2000; quick 200)")
     parser.add_argument("--reps", type=int, help="repetitions (default 5; quick 2)")
-    parser.add_argument("--out-dir", type=Path, default=HERE, help="where results.json and RESULTS.md go")
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        help="where results.json and RESULTS.md go (default: benchmarks/; with --quick: reports/bench-quick/, so a "
+        "smoke run never replaces the recorded figures)",
+    )
     return parser.parse_args(argv)
 
 
@@ -65,6 +70,8 @@ def run_sections(args: argparse.Namespace, plan: Plan) -> tuple[list[Any], dict[
         for placement in plan.placements:
             _progress(f"round trips, server {placement}: {plan.calls} x {plan.reps}")
             rows += roundtrip.measure_roundtrip(placement, calls, reps=plan.reps, block=plan.block, warmup=100)
+        _progress("generation: hypothesis per example")
+        rows += roundtrip.measure_generation(plan.calls // 2, plan.reps)
     if "validation" in wanted:
         _progress("validation cost")
         with roundtrip.reference_endpoint("in-process") as url, roundtrip.suite_session(url) as session:
@@ -178,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     import machine
 
     plan = QUICK if args.quick else FULL
+    if args.out_dir is None:
+        args.out_dir = HERE.parent / "reports" / "bench-quick" if args.quick else HERE
     plan = replace(plan, calls=args.calls or plan.calls, reps=args.reps or plan.reps)
     info = machine.describe()
     began = time.monotonic()

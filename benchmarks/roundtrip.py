@@ -26,6 +26,7 @@ from conformance.session import SuiteSession, tally_of
 from conformance.strategies import appointment_ids, reject_calls
 
 SECTION = "1 round trip"
+SECTION_GENERATION = "1b generation"
 SECTION_ZEEP = "4 vs zeep"
 CHILD_LIFETIME_S = 900  # a child endpoint exits by itself after this, whatever happens to the bench
 _CHILD = f"""
@@ -86,12 +87,12 @@ def suite_session(url: str) -> Iterator[SuiteSession]:
             session.close()
 
 
-def _draw_each(count: int, body: Callable[[RejectCall], None]) -> Callable[[], None]:
-    """A hypothesis test calling ``body`` with ``count`` calls drawn from the suite's own strategy (generation
-    phase only, no example database)."""
+def _draw_each(count: int, body: Callable[[Any], None], strategy: Any = None) -> Callable[[], None]:
+    """A hypothesis test calling ``body`` with ``count`` values drawn from ``strategy``, by default the suite's own
+    Reject calls (generation phase only, no example database)."""
     from hypothesis import HealthCheck, Phase, given, settings
 
-    draw = given(reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
+    draw = given(strategy if strategy is not None else reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
     limits = settings(
         max_examples=count,
         database=None,
@@ -138,6 +139,44 @@ class StubItem:
         self.user_properties: list[tuple[str, Any]] = []
 
 
+@contextlib.contextmanager
+def allure_results() -> Iterator[Callable[[str], contextlib.AbstractContextManager[None]]]:
+    """allure-pytest's own listener and file logger, registered as a pytest run registers them, writing into a
+    temporary directory. Yields ``as_test(name)``: a context in which Allure calls land in one test result, which is
+    written (JSON + attachment files) when the context ends, as allure-pytest does at the end of a test."""
+    import allure_commons
+    from allure_commons.logger import AllureFileLogger
+    from allure_commons.model2 import Status, TestResult
+    from allure_commons.utils import now, uuid4
+    from allure_pytest.listener import AllureListener
+
+    with tempfile.TemporaryDirectory(prefix="conformance-bench-allure-") as out:
+        listener, writer = AllureListener(config=None), AllureFileLogger(out)
+        allure_commons.plugin_manager.register(listener)
+        allure_commons.plugin_manager.register(writer)
+
+        @contextlib.contextmanager
+        def as_test(name: str) -> Iterator[None]:
+            uuid = uuid4()
+            result = TestResult(name=name, uuid=uuid, start=now(), fullName=f"bench.{name}")
+            listener.allure_logger.schedule_test(uuid, result)
+            try:
+                yield
+                result.status = Status.PASSED
+            except BaseException:
+                result.status = Status.FAILED
+                raise
+            finally:
+                result.stop = now()
+                listener.allure_logger.close_test(uuid)
+
+        try:
+            yield as_test
+        finally:
+            allure_commons.plugin_manager.unregister(writer)
+            allure_commons.plugin_manager.unregister(listener)
+
+
 def _raw_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # as the suite's transport: no proxy from the environment on loopback
@@ -145,11 +184,17 @@ def _raw_session() -> requests.Session:
 
 
 def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, block: int, warmup: int) -> list[Row]:
-    """Validated Reject round trips per second, the suite's path versus raw requests, on one server."""
+    """Validated Reject round trips per second, the suite's paths versus raw requests loops, on one server."""
     errors: Counter[str] = Counter()
-    with reference_endpoint(placement) as url, suite_session(url) as session, _raw_session() as raw:
+    with (
+        reference_endpoint(placement) as url,
+        suite_session(url) as session,
+        _raw_session() as raw,
+        allure_results() as as_test,
+    ):
         cases = [session.generated_case(call, Expect.ACCEPT, "bench") for call in calls]
         prepared: list[OutgoingRequest] = [session.runner.prepare(case)[0] for case in cases]
+        template = raw.prepare_request(requests.Request("POST", url, headers=prepared[0].headers))
         node = StubItem()
         tally: dict[str, Counter[str]] = {}
 
@@ -159,43 +204,85 @@ def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, blo
                 if response.status_code != 200 or not response.content:
                     errors["raw"] += 1
 
+        def raw_prepared(start: int, stop: int) -> None:
+            """The raw loop with the suite's transport technique: a copied prepared request, only the body set."""
+            for request in prepared[start:stop]:
+                ready = template.copy()
+                ready.body, ready.headers["Content-Length"] = request.body, str(len(request.body))
+                response = raw.send(ready)
+                if response.status_code != 200 or not response.content:
+                    errors["raw prepared"] += 1
+
+        def one_example(call: RejectCall) -> None:
+            """What run_property does for each hypothesis example: execute, then tally every check's status."""
+            result = session.execute(session.generated_case(call, Expect.ACCEPT, "bench"))
+            for name, counts in tally_of(result).items():
+                tally.setdefault(name, Counter()).update(counts)
+            if result.failures:
+                errors["generated"] += 1
+
+        def generated_path(start: int, stop: int) -> None:
+            for call in calls[start:stop]:
+                one_example(call)
+
         def case_path(start: int, stop: int) -> None:
             node.user_properties.clear()
             for call in calls[start:stop]:
                 try:
-                    session.run_case(session.generated_case(call, Expect.ACCEPT, "bench"), node)
+                    with as_test("case"):
+                        session.run_case(session.generated_case(call, Expect.ACCEPT, "bench"), node)
                 except (pytest.fail.Exception, pytest.skip.Exception):
                     errors["case path"] += 1
 
-        def generated_path(start: int, stop: int) -> None:
-            for call in calls[start:stop]:  # what run_property does for each hypothesis example
-                result = session.execute(session.generated_case(call, Expect.ACCEPT, "bench"))
-                for name, counts in tally_of(result).items():
-                    tally.setdefault(name, Counter()).update(counts)
-                if result.failures:
-                    errors["generated path"] += 1
-
         def hypothesis_path(start: int, stop: int) -> None:
-            """As generated_path, but hypothesis draws each call inside the timed region (its engine included)."""
+            _draw_each(stop - start, one_example)()
 
-            def one(call: RejectCall) -> None:
-                result = session.execute(session.generated_case(call, Expect.ACCEPT, "bench"))
-                for name, counts in tally_of(result).items():
-                    tally.setdefault(name, Counter()).update(counts)
-                if result.failures:
-                    errors["hypothesis path"] += 1
-
-            _draw_each(stop - start, one)()
-
+        variants = {
+            "raw": raw_loop,
+            "raw prepared": raw_prepared,
+            "generated": generated_path,
+            "case": case_path,
+            "hypothesis": hypothesis_path,
+        }
         with _hypothesis_home():
-            spent = alternate(
-                {"raw": raw_loop, "case": case_path, "generated": generated_path, "hypothesis": hypothesis_path},
-                len(calls),
-                block=block,
-                reps=reps,
-                warmup=warmup,
-            )
+            spent = alternate(variants, len(calls), block=block, reps=reps, warmup=warmup)
     return _roundtrip_rows(placement, len(calls), reps, block, spent, errors)
+
+
+def measure_generation(count: int, reps: int) -> list[Row]:
+    """CPU per hypothesis example, no network: the engine alone (``st.integers()``), and drawing one Reject call
+    from the suite's strategy. Shows what the hypothesis path pays per call on top of the generated path."""
+    from hypothesis import strategies as st
+
+    def cpu_per_example(strategy: Any) -> list[float]:
+        samples, drawn = [], Counter[str]()
+
+        def body(_value: Any) -> None:
+            drawn["examples"] += 1
+
+        for _ in range(reps):
+            drawn.clear()
+            test = _draw_each(count, body, strategy)
+            began = time.process_time()
+            test()
+            samples.append((time.process_time() - began) / max(drawn["examples"], 1) * 1e6)
+        return samples
+
+    with _hypothesis_home():
+        cpu_per_example(st.integers())  # warm-up: charmap, strategy caches
+        engine = cpu_per_example(st.integers())
+        calls = cpu_per_example(reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
+    note = f"{count} examples x {reps} reps, generate phase only, no database; CPU time of this process"
+    return [
+        plain_row(SECTION_GENERATION, "hypothesis engine alone: one example of st.integers()", "us CPU", engine, note),
+        plain_row(
+            SECTION_GENERATION,
+            "one example drawing a Reject call (conformance.strategies.reject_calls)",
+            "us CPU",
+            calls,
+            "what the hypothesis path adds per call to the generated-example path",
+        ),
+    ]
 
 
 def _overhead_note(suite_s: float, raw_s: float) -> str:
@@ -205,16 +292,21 @@ def _overhead_note(suite_s: float, raw_s: float) -> str:
     projected = " / ".join(f"{(raw_s + ms / 1000) / (suite_s + ms / 1000):.2f}x" for ms in (1, 5, 20))
     need_ms = max(0.0, (7 * overhead / 3 - raw_s) * 1000)
     return (
-        f"+{overhead * 1e6:.0f} us/request over raw; projected with +1 / +5 / +20 ms endpoint time: {projected}; "
+        f"{overhead * 1e6:+.0f} us/request against raw; projected with +1 / +5 / +20 ms endpoint time: {projected}; "
         f">= 0.7x once a request takes >= {need_ms:.1f} ms more"
     )
 
 
 PATHS = {
-    "case": "suite case path: run_case = build+validate+guard+send+checks+record+Allure text",
-    "generated": "suite generated-example path: execute + tally, as run_property per example",
-    "hypothesis": "suite hypothesis path: hypothesis draws the call + execute + tally (engine included)",
+    "generated": (
+        "suite round trip per generated example: build + XSD-validate request + id guard + send + parse + "
+        "XSD-validate response + 18 checks + tally (run_property's work per example; call drawn beforehand)"
+    ),
+    "case": "suite round trip as one test per case: the above + summary record + an Allure result written to disk",
+    "hypothesis": "suite round trip with hypothesis drawing each call in the loop (its engine included)",
+    "raw prepared": "(info) raw loop with prepared requests, the suite transport's technique",
 }
+TARGETED = "generated"
 
 
 def _roundtrip_rows(
@@ -225,11 +317,11 @@ def _roundtrip_rows(
         f"; ERRORS {dict(errors)}" if errors else ""
     )
     raw_rate = per_second(n, spent["raw"].wall)
-    rows = [plain_row(SECTION, f"raw requests.Session loop, same bytes ({where})", "req/s", raw_rate, note)]
+    rows = [plain_row(SECTION, f"raw requests.Session.post loop, same bytes ({where})", "req/s", raw_rate, note)]
     for key, label in PATHS.items():
         row = ratio_row(SECTION, f"{label} ({where})", "req/s", per_second(n, spent[key].wall), raw_rate, at_least=0.7)
         row.note = _overhead_note(1 / row.value, 1 / row.baseline)
-        if key != "case":  # the target is on the full case path; this one is for information
+        if key != TARGETED:
             row.target, row.met = "", None
         rows.append(row)
     if placement == "in-process":  # CPU of this process = client + server: a load-independent cross-check

@@ -11,6 +11,7 @@ The deadline covers the whole exchange, not each socket read (``deadline.py``); 
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class HttpResponse:
 
 
 PARTIAL_LIMIT = 64 * 1024  # how much of a broken response body is kept for the report
+TEMPLATE_CACHE_SIZE = 64  # prepared-request templates kept (one per method, URL and header set)
 
 
 @dataclass
@@ -98,6 +100,9 @@ class Transport:
         self.options = options or TransportOptions()
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or netrc credentials picked up behind the user's back
+        # every call stands alone: a cookie one response sets is never sent with the next request
+        self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        self._templates: dict[tuple[str, str, tuple[tuple[str, str], ...]], requests.PreparedRequest] = {}
         adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=self.options.pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -134,15 +139,29 @@ class Transport:
     def _post(self, url: str, request: OutgoingRequest) -> HttpResponse:
         return self._request("POST", url, request.body, request.headers)
 
+    def _prepared(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> requests.PreparedRequest:
+        """A ``PreparedRequest`` copied from one prepared per method, URL and headers: preparing a request (URL
+        parsing, merging session settings) costs more than the rest of a loopback call, and only the body changes."""
+        key = (method, url, tuple(headers.items()))
+        template = self._templates.get(key)
+        if template is None:
+            if len(self._templates) >= TEMPLATE_CACHE_SIZE:
+                self._templates.clear()
+            template = self.session.prepare_request(requests.Request(method, url, headers=headers))
+            template.headers.pop("Content-Length", None)
+            self._templates[key] = template
+        prepared = template.copy()
+        if body is not None:
+            prepared.body = body
+            prepared.headers["Content-Length"] = str(len(body))
+        return prepared
+
     def _request(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> HttpResponse:
         opts = self.options
         with Deadline(opts.timeout) as deadline:
             try:
-                raw = self.session.request(
-                    method,
-                    url,
-                    data=body,
-                    headers=headers,
+                raw = self.session.send(
+                    self._prepared(method, url, body, headers),
                     timeout=(opts.timeout, opts.timeout),
                     allow_redirects=False,
                     stream=True,
