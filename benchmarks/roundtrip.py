@@ -268,10 +268,12 @@ def measure_generation(count: int, reps: int) -> list[Row]:
             samples.append((time.process_time() - began) / max(drawn["examples"], 1) * 1e6)
         return samples
 
+    reject = reject_calls(appointment_ids(REFERENCE_ALLOW_LIST))
     with _hypothesis_home():
-        cpu_per_example(st.integers())  # warm-up: charmap, strategy caches
+        for strategy in (st.integers(), reject):  # warm-up: the charmap (built once per home), strategy caches
+            _draw_each(min(count, 50), lambda _value: None, strategy)()
         engine = cpu_per_example(st.integers())
-        calls = cpu_per_example(reject_calls(appointment_ids(REFERENCE_ALLOW_LIST)))
+        calls = cpu_per_example(reject)
     note = f"{count} examples x {reps} reps, generate phase only, no database; CPU time of this process"
     return [
         plain_row(SECTION_GENERATION, "hypothesis engine alone: one example of st.integers()", "us CPU", engine, note),
