@@ -11,11 +11,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from roundtrip import StubItem, generate_calls, reference_endpoint, suite_session
+from roundtrip import StubItem, allure_results, generate_calls, reference_endpoint, suite_session
 from timing import Row
 from wholerun import FirstRequestProbe, child_env
 
 from conformance.checks import Expect
+from conformance.messages import RejectCall
 
 SECTION = "5 profile"
 
@@ -24,9 +25,10 @@ ROUNDTRIP_WATCH = (
     ("prepare: build envelope, guard, XSD-validate request, serialize", "Runner.prepare"),
     ("run_checks: parse, schema gate, 18 checks", "run_checks"),
     ("SuiteSession.record (summary record)", "SuiteSession.record"),
-    ("allure_report.record_case (labels, steps, attachment text)", "record_case"),
+    ("allure_report.record_case (labels, steps, attachments)", "record_case"),
     ("  of which one Allure step per check", "_check_step"),
     ("  of which attachment text (pretty, describe_response, redaction)", "attach_exchange"),
+    ("allure-pytest writing the result file (JSON + attachments)", "close_test"),
 )
 RUN_WATCH = (
     ("pytest plugin import via entry points (conformance.plugin, xmlschema...)", "load_setuptools_entrypoints"),
@@ -70,14 +72,19 @@ def profile_roundtrip(out_dir: Path, count: int) -> list[Row]:
     from pyinstrument import Profiler
 
     calls = generate_calls(count)
-    with reference_endpoint("in-process") as url, suite_session(url) as session:
+    with reference_endpoint("in-process") as url, suite_session(url) as session, allure_results() as as_test:
         node = StubItem()
+
+        def run(call: RejectCall) -> None:
+            with as_test("case"):
+                session.run_case(session.generated_case(call, Expect.ACCEPT, "bench"), node)
+
         for call in calls[:50]:
-            session.run_case(session.generated_case(call, Expect.ACCEPT, "bench"), node)
+            run(call)
         profiler = Profiler(interval=0.0002)
         profiler.start()
         for call in calls:
-            session.run_case(session.generated_case(call, Expect.ACCEPT, "bench"), node)
+            run(call)
         profiler.stop()
     path = out_dir / "roundtrip.txt"
     path.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
