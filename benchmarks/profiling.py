@@ -27,8 +27,8 @@ ROUNDTRIP_WATCH = (
     ("SuiteSession.record (summary record)", "SuiteSession.record"),
     ("allure_report.record_case (labels, steps, attachments)", "record_case"),
     ("  of which one Allure step per check", "_check_step"),
-    ("  of which attachment text (pretty, describe_response, redaction)", "attach_exchange"),
-    ("allure-pytest writing the result file (JSON + attachments)", "close_test"),
+    ("  of which request and response attachments (pretty-print, redaction, files)", "attach_exchange"),
+    ("allure-commons writing the test result JSON", "close_test"),
 )
 RUN_WATCH = (
     ("pytest plugin import via entry points (conformance.plugin, xmlschema...)", "load_setuptools_entrypoints"),
