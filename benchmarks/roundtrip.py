@@ -23,7 +23,7 @@ from conformance.contract import INT32_MAX
 from conformance.messages import OutgoingRequest, RejectCall
 from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.session import SuiteSession, tally_of
-from conformance.strategies import appointment_ids, reject_calls
+from conformance.strategies import TRICKY_PIECES, appointment_ids, reject_calls, update_modes, xml_text
 
 SECTION = "1 round trip"
 SECTION_GENERATION = "1b generation"
@@ -254,7 +254,7 @@ def measure_generation(count: int, reps: int) -> list[Row]:
     from the suite's strategy. Shows what the hypothesis path pays per call on top of the generated path."""
     from hypothesis import strategies as st
 
-    def cpu_per_example(strategy: Any) -> list[float]:
+    def cpu_per_example(strategy: Any, reps: int = reps) -> list[float]:
         samples, drawn = [], Counter[str]()
 
         def body(_value: Any) -> None:
@@ -268,12 +268,19 @@ def measure_generation(count: int, reps: int) -> list[Row]:
             samples.append((time.process_time() - began) / max(drawn["examples"], 1) * 1e6)
         return samples
 
-    reject = reject_calls(appointment_ids(REFERENCE_ALLOW_LIST))
+    ids = appointment_ids(REFERENCE_ALLOW_LIST)
+    reject = reject_calls(ids)
+    # the form pieces_text replaced: the tricky reasons drawn as a list, element by element
+    listed = st.lists(st.sampled_from(TRICKY_PIECES), max_size=8).map("".join)
+    list_form = st.builds(RejectCall, ids, st.one_of(xml_text(), listed), update_modes())
     with _hypothesis_home():
-        for strategy in (st.integers(), reject):  # warm-up: the charmap (built once per home), strategy caches
+        for strategy in (st.integers(), reject, list_form):  # warm-up: the charmap (once per home), strategy caches
             _draw_each(min(count, 50), lambda _value: None, strategy)()
         engine = cpu_per_example(st.integers())
-        calls = cpu_per_example(reject)
+        calls, listed_calls = [], []
+        for _ in range(reps):  # alternating, one repetition each
+            calls += cpu_per_example(reject, reps=1)
+            listed_calls += cpu_per_example(list_form, reps=1)
     note = f"{count} examples x {reps} reps, generate phase only, no database; CPU time of this process"
     return [
         plain_row(SECTION_GENERATION, "hypothesis engine alone: one example of st.integers()", "us CPU", engine, note),
@@ -283,6 +290,14 @@ def measure_generation(count: int, reps: int) -> list[Row]:
             "us CPU",
             calls,
             "what the hypothesis path adds per call to the generated-example path",
+        ),
+        ratio_row(
+            SECTION_GENERATION,
+            "the same with tricky reasons drawn as a list of pieces (the form pieces_text replaced) vs reject_calls",
+            "us CPU",
+            listed_calls,
+            calls,
+            note="why reject_reasons draws its tricky branch as one string (paired repetitions, alternating)",
         ),
     ]
 
