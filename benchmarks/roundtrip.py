@@ -23,7 +23,8 @@ from conformance.contract import INT32_MAX
 from conformance.messages import OutgoingRequest, RejectCall
 from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.session import SuiteSession, tally_of
-from conformance.strategies import TRICKY_PIECES, appointment_ids, reject_calls, update_modes, xml_text
+from conformance.strategies import TRICKY_PIECES, appointment_ids, reject_calls, xml_text
+from conformance.transport import with_body
 
 SECTION = "1 round trip"
 SECTION_GENERATION = "1b generation"
@@ -207,9 +208,7 @@ def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, blo
         def raw_prepared(start: int, stop: int) -> None:
             """The raw loop with the suite's transport technique: a copied prepared request, only the body set."""
             for request in prepared[start:stop]:
-                ready = template.copy()
-                ready.body, ready.headers["Content-Length"] = request.body, str(len(request.body))
-                response = raw.send(ready)
+                response = raw.send(with_body(template, request.body))
                 if response.status_code != 200 or not response.content:
                     errors["raw prepared"] += 1
 
@@ -272,7 +271,7 @@ def measure_generation(count: int, reps: int) -> list[Row]:
     reject = reject_calls(ids)
     # the form pieces_text replaced: the tricky reasons drawn as a list, element by element
     listed = st.lists(st.sampled_from(TRICKY_PIECES), max_size=8).map("".join)
-    list_form = st.builds(RejectCall, ids, st.one_of(xml_text(), listed), update_modes())
+    list_form = reject_calls(ids, st.one_of(xml_text(), listed))
     with _hypothesis_home():
         for strategy in (st.integers(), reject, list_form):  # warm-up: the charmap (once per home), strategy caches
             _draw_each(min(count, 50), lambda _value: None, strategy)()

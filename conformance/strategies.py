@@ -63,6 +63,8 @@ def unreal_ids(policy: IdPolicy) -> st.SearchStrategy[int]:
     return st.one_of(choices)
 
 
-def reject_calls(ids: st.SearchStrategy[int]) -> st.SearchStrategy[RejectCall]:
-    """Schema-valid Reject calls on ``ids``, over every mode and XML-legal reasons."""
-    return st.builds(RejectCall, ids, reject_reasons(), update_modes())
+def reject_calls(
+    ids: st.SearchStrategy[int], reasons: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[RejectCall]:
+    """Schema-valid Reject calls on ``ids``, over every mode, with ``reasons`` (default: ``reject_reasons()``)."""
+    return st.builds(RejectCall, ids, reject_reasons() if reasons is None else reasons, update_modes())

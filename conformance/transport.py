@@ -150,11 +150,7 @@ class Transport:
             template = self.session.prepare_request(requests.Request(method, url, headers=headers))
             template.headers.pop("Content-Length", None)
             self._templates[key] = template
-        prepared = template.copy()
-        if body is not None:
-            prepared.body = body
-            prepared.headers["Content-Length"] = str(len(body))
-        return prepared
+        return template.copy() if body is None else with_body(template, body)
 
     def _request(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> HttpResponse:
         opts = self.options
@@ -194,6 +190,14 @@ class Transport:
                 response,
             )
         return response
+
+
+def with_body(template: requests.PreparedRequest, body: bytes) -> requests.PreparedRequest:
+    """A copy of a prepared request carrying ``body`` and its Content-Length (the template is left as it was)."""
+    prepared = template.copy()
+    prepared.body = body
+    prepared.headers["Content-Length"] = str(len(body))
+    return prepared
 
 
 class _Failure(Exception):
