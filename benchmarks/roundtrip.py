@@ -217,7 +217,7 @@ def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, blo
             result = session.execute(session.generated_case(call, Expect.ACCEPT, "bench"))
             for name, counts in tally_of(result).items():
                 tally.setdefault(name, Counter()).update(counts)
-            if result.failures:
+            if result.failures():
                 errors["generated"] += 1
 
         def generated_path(start: int, stop: int) -> None:
@@ -382,7 +382,7 @@ def measure_zeep(placement: str, *, count: int, reps: int, block: int) -> list[R
 
         def suite_calls(start: int, stop: int) -> None:
             for _ in range(stop - start):
-                if session.execute(case).failures:
+                if session.execute(case).failures():
                     errors["suite"] += 1
 
         spent = alternate({"zeep": zeep_calls, "suite": suite_calls}, count, block=block, reps=reps, warmup=block)

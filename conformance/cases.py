@@ -13,17 +13,20 @@ from typing import Any
 
 from lxml import etree
 
-from .checks import Expect
+from .context import Expect
 from .contract import (
     INT32_MAX,
     INT32_MIN,
     SERVICES82_NS,
+    SOAP11,
+    SOAP12,
     UPDATE_MODES,
     SoapVersion,
     qname,
     version_for_namespace,
 )
 from .messages import NIL, Credentials, Nil, RejectCall, reject_envelope
+from .rules import ACCEPTED, AUTHENTICATED, NO_SUCH_APPOINTMENT, NOT_XML, R1115, R2724, Rule
 from .safety import IdPolicy
 
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures"
@@ -48,9 +51,19 @@ class Case:
     credentials: str = "configured"  # configured | none | wrong | no-token
     http_headers: dict[str, str] | None = None  # replace the SOAP HTTP headers (wrong action, wrong version)
     schema_valid: bool = True  # whether the request is meant to validate against the XSD
-    http_refusals: tuple[int, ...] = ()  # HTTP statuses that count as a rejection without a SOAP body
+    refusable: bool = False  # a format problem: an HTTP 4xx without an envelope is a refusal (WS-I BP R1125)
+    rule: Rule | None = None  # why the outcome is expected, and how strongly (default: from ``expect``)
     skip: str | None = None  # why this case cannot run against this target
     tags: tuple[str, ...] = field(default=())
+
+    @property
+    def outcome_rule(self) -> Rule | None:
+        """The rule the outcome checks cite for this case."""
+        if self.rule is not None:
+            return self.rule
+        return {Expect.ACCEPT: ACCEPTED, Expect.REJECT: NO_SUCH_APPOINTMENT, Expect.AUTH: AUTHENTICATED}.get(
+            self.expect
+        )
 
 
 @dataclass(frozen=True)
@@ -262,13 +275,15 @@ def _nil_id(env: etree._Element) -> None:
 
 
 def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
-    """Invalid requests: each must be rejected (a fault, or Succeeded=false + ExceptionInfo).
+    """Invalid requests, each with the rule that says how strongly it must be refused.
 
-    Field-level defects use an allow-listed id when there is one, so that a server that ignores the defect
-    would visibly accept the call; otherwise an id that cannot be real."""
+    A Reject that cannot be carried out (no such appointment) or is not XML must be refused (MUST); values,
+    elements or a media type the WSDL does not allow should be (WS-I BP R2724, R1115: SHOULD). Such defects
+    use an allow-listed id when there is one, so that a server that ignores the defect visibly accepts the call;
+    otherwise an id that cannot be real. Requests with a format problem may be refused with an HTTP 4xx."""
     safe = _first_allowed(policy) or -1
     unreal = -1
-    other_media = "application/soap+xml; charset=utf-8" if version.name == "1.1" else "text/xml; charset=utf-8"
+    other = SOAP12 if version is SOAP11 else SOAP11
     truncated = (
         b'<?xml version="1.0"?><soap:Envelope xmlns:soap="' + version.envelope_ns.encode() + b'"><soap:Body><Reject'
     )
@@ -276,83 +291,94 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
     def bad(name: str, title: str, call: RejectCall | None, **kwargs: Any) -> Case:
         return Case(f"negative/{name}", "negative", title, Expect.REJECT, call, **kwargs)
 
+    def invalid(name: str, title: str, call: RejectCall, **kwargs: Any) -> Case:
+        """A request the WSDL does not describe (WS-I BP R2724: SHOULD be refused)."""
+        return bad(name, title, call, rule=R2724, refusable=True, **kwargs)
+
     other_ns = qname("Reject", SERVICES82_NS.replace("Services82", "Services81"))
     wrong_action = version.request_headers(f"{SERVICES82_NS}/Appointment/NoSuchOperation")
     return [
-        bad("id-not-integer", "AppointmentId 'abc'", RejectCall("abc", "x", "OnlyThis"), schema_valid=False),
-        bad(
+        invalid("id-not-integer", "AppointmentId 'abc'", RejectCall("abc", "x", "OnlyThis"), schema_valid=False),
+        invalid(
             "id-decimal",
             f"AppointmentId '{safe}.5' (a server that truncates decimals would accept it)",
             RejectCall(f"{safe}.5", "x", "OnlyThis"),
             schema_valid=False,
         ),
-        bad(
+        invalid(
             "id-above-int32",
             "AppointmentId 2147483648",
             RejectCall(str(INT32_MAX + 1), "x", "OnlyThis"),
             schema_valid=False,
         ),
-        bad(
+        invalid(
             "id-below-int32",
             "AppointmentId -2147483649",
             RejectCall(str(INT32_MIN - 1), "x", "OnlyThis"),
             schema_valid=False,
         ),
-        bad(
+        invalid(
             "id-nil",
             "AppointmentId xsi:nil (not nillable)",
             RejectCall(unreal, "x", "OnlyThis"),
             mutate=_nil_id,
             schema_valid=False,
         ),
-        bad("mode-unknown-value", "UpdateMode 'Sometimes'", RejectCall(safe, "x", "Sometimes"), schema_valid=False),
-        bad("mode-numeric", "UpdateMode '1' (a number, not a name)", RejectCall(safe, "x", "1"), schema_valid=False),
-        bad("mode-wrong-case", "UpdateMode 'onlythis'", RejectCall(safe, "x", "onlythis"), schema_valid=False),
+        invalid("mode-unknown-value", "UpdateMode 'Sometimes'", RejectCall(safe, "x", "Sometimes"), schema_valid=False),
+        invalid(
+            "mode-numeric", "UpdateMode '1' (a number, not a name)", RejectCall(safe, "x", "1"), schema_valid=False
+        ),
+        invalid("mode-wrong-case", "UpdateMode 'onlythis'", RejectCall(safe, "x", "onlythis"), schema_valid=False),
         bad("elements-missing", "empty Reject (id defaults to 0: no such appointment)", RejectCall(None, None, None)),
         bad(
             "id-missing",
-            "Reject without AppointmentId",
+            "Reject without AppointmentId (defaults to 0: no such appointment)",
             RejectCall(unreal, "x", "OnlyThis"),
             mutate=_drop("AppointmentId"),
         ),
-        bad(
+        invalid(
             "wrong-namespace",
             "Reject in another namespace",
             RejectCall(safe, "x", "OnlyThis"),
             mutate=_rename_body_child(other_ns),
         ),
-        bad(
+        invalid(
             "unqualified-element",
             "unqualified Reject element",
             RejectCall(safe, "x", "OnlyThis"),
             mutate=_rename_body_child("Reject"),
         ),
-        bad(
+        invalid(
             "wrong-element",
             "RejectAll instead of Reject",
             RejectCall(safe, "x", "OnlyThis"),
             mutate=_rename_body_child(qname("RejectAll")),
         ),
-        bad(
+        invalid(
             "wrong-order",
-            "UpdateMode before AppointmentId",
+            "UpdateMode before AppointmentId (WCF reads parts in order: the id is skipped and defaults to 0)",
             RejectCall(safe, "x", "OnlyThis"),
             mutate=_move_mode_first,
             schema_valid=False,
         ),
-        bad("malformed-xml", "truncated envelope", None, raw=truncated, schema_valid=False),
         bad(
-            "wrong-action",
-            "an action the service does not have",
-            RejectCall(safe, "x", "OnlyThis"),  # an endpoint that ignores the action visibly accepts the Reject
+            "malformed-xml", "truncated envelope", None, raw=truncated, schema_valid=False, rule=NOT_XML, refusable=True
+        ),
+        Case(
+            "negative/wrong-action",
+            "negative",
+            "an action the service does not have: a fault, or dispatch on the body (WS-I BP R1127), both legal",
+            Expect.ANY,
+            RejectCall(unreal, "x", "OnlyThis"),  # an id that cannot be real: dispatching on the body changes nothing
             http_headers=wrong_action,
         ),
         bad(
             "wrong-soap-version",
-            "the other SOAP version's Content-Type",
-            RejectCall(unreal, "x", "OnlyThis"),
-            http_headers={"Content-Type": other_media},
-            http_refusals=(415,),
+            f"a {version.label} envelope sent with {other.label}'s HTTP headers (media type, action)",
+            RejectCall(safe, "x", "OnlyThis"),  # an endpoint that ignores the media type visibly accepts the Reject
+            http_headers=other.request_headers(),
+            rule=R1115,
+            refusable=True,
         ),
     ]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .config import ConfigError, Settings, load_settings
-from .options import OPTIONS, dest, flags_from
+from .options import OPTIONS, dest, flags_from, long_flag
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 DRIFT_OPTIONS = ("endpoint", "env", "config", "timeout", "report_dir", "ca_bundle", "insecure")
@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8082)
     serve.add_argument("--online", action="store_true", help="require an application token")
+    serve.add_argument(
+        "--soap12",
+        action="store_true",
+        help="also answer SOAP 1.2 (application/soap+xml), as the documentation's examples use; default: SOAP 1.1 only",
+    )
     serve.add_argument(
         "--faults-for-app-errors",
         action="store_true",
@@ -172,6 +177,7 @@ def _passthrough(args: argparse.Namespace) -> list[str]:
         value = getattr(args, dest(field), None)
         if value is None:
             continue
+        flag = long_flag(flag)  # the plugin always has this name; pytest itself owns e.g. --strict
         if kwargs.get("action") == "store_true":
             out.append(flag)
         elif isinstance(value, list):
@@ -244,10 +250,13 @@ def serve(args: argparse.Namespace) -> int:
     from .session import REFERENCE_TOKEN
 
     options = ServiceOptions(
-        application_token=REFERENCE_TOKEN if args.online else None, faults_for_app_errors=args.faults_for_app_errors
+        application_token=REFERENCE_TOKEN if args.online else None,
+        faults_for_app_errors=args.faults_for_app_errors,
+        soap12=args.soap12,
     )
     server = ReferenceServer(ReferenceService(options=options), host=args.host, port=args.port, verbose=True)
-    print(f"reference endpoint: {server.url}  (WSDL: {server.url}?wsdl)", flush=True)
+    speaks = "SOAP 1.1 and 1.2" if args.soap12 else "SOAP 1.1 (text/xml), as WCF basicHttpBinding"
+    print(f"reference endpoint: {server.url}  (WSDL: {server.url}?wsdl)  {speaks}", flush=True)
     print(f"ticket: {REFERENCE_TICKET}" + (f"   application token: {REFERENCE_TOKEN}" if args.online else ""))
     print(
         "appointments: 101, 102, 103 (already rejected), 104 (not yours), 200 (recurring master) + 201-204; "

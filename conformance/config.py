@@ -31,6 +31,7 @@ class Settings:
     password: str | None = field(default=None, repr=False)
     application_token: str | None = field(default=None, repr=False)
     online: bool = False
+    strict: bool = False  # advisories (broken SHOULDs) fail the run like violations
     appointment_ids: tuple[int, ...] = ()
     unused_ids: tuple[int, int] | None = None
     max_examples: int = 50
@@ -153,7 +154,7 @@ def _coerce(name: str, value: Any) -> Any:
             return tuple(parse_ids(value))
         if name == "unused_ids":
             return _parse_range(value)
-        if name in ("online", "insecure"):
+        if name in ("online", "insecure", "strict"):
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
         if name in ("max_examples", "workers", "max_failures", "max_response_bytes", "seed"):
             return int(value)

@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from .contract import SoapVersion, qname
+from .contract import SOAP11, SoapVersion, qname, version_for_namespace
 from .messages import drop_indentation, element_children, envelope_parts
+from .rules import Rule
 from .schemas import SchemaError, envelope_schema
 from .transport import Exchange
 from .xmlparse import NotXml, parse_xml
@@ -44,25 +45,34 @@ class Expect(enum.Enum):
 
 
 class CheckContext:
-    """One exchange, what it should have done, and the parsed response (computed once, shared by checks)."""
+    """One exchange, what it should have done, and the parsed response (computed once, shared by checks).
+
+    ``version`` is the SOAP version of the envelope that was sent; ``reply_version`` the version of the envelope
+    that came back (a reply is judged by what it is, not by what the request's Content-Type claimed).
+    ``rule`` is the rule behind ``expect`` (why the call must be accepted or refused, and how strongly).
+    ``refusable``: the request has a format problem (not well-formed, another media type, invalid values), so
+    an HTTP 4xx without a SOAP envelope is a legitimate refusal (WS-I BP R1125)."""
 
     def __init__(
         self,
         exchange: Exchange,
         expect: Expect = Expect.ANY,
         *,
+        rule: Rule | None = None,
+        refusable: bool = False,
         sla_seconds: float | None = None,
         max_bytes: int | None = None,
-        http_refusals: tuple[int, ...] = (),
     ) -> None:
         self.exchange = exchange
         self.expect = expect
-        self.http_refusals = http_refusals  # statuses that reject the call before SOAP (e.g. 415 for a media type)
+        self.rule = rule
+        self.refusable = refusable
         self.sla_seconds = sla_seconds
         self._max_bytes = max_bytes
 
     @property
     def version(self) -> SoapVersion:
+        """The SOAP version of the request's envelope."""
         return self.exchange.version
 
     @property
@@ -82,16 +92,41 @@ class CheckContext:
         return None if isinstance(root, NotXml) else root
 
     @cached_property
+    def reply_version(self) -> SoapVersion | None:
+        """The SOAP version of the reply's envelope (``None`` when the reply is no SOAP envelope)."""
+        root = self.xml
+        if root is None:
+            return None
+        q = etree.QName(root)
+        return version_for_namespace(q.namespace) if q.localname == "Envelope" else None
+
+    @cached_property
     def is_envelope(self) -> bool:
-        return self.xml is not None and self.xml.tag == self.version.envelope_tag("Envelope")
+        """Whether the reply is a SOAP envelope (of either version)."""
+        return self.reply_version is not None
+
+    @cached_property
+    def http_refusal(self) -> bool:
+        """The call was refused at the HTTP level: a 4xx without a SOAP envelope, to a request with a format
+        problem (WS-I BP R1125). No SOAP rule applies to such a reply's body."""
+        response = self.response
+        if not self.refusable or response is None or not 400 <= response.status < 500:
+            return False
+        return not self.is_envelope
+
+    @cached_property
+    def version_mismatch_reply(self) -> bool:
+        """A SOAP 1.1 VersionMismatch fault answering a SOAP 1.2 envelope: what SOAP 1.2 Appendix A prescribes for
+        a SOAP 1.1 node (and SOAP 1.1 §4.1.2)."""
+        return self.reply_version is SOAP11 and self.version is not SOAP11 and self.fault_code == "VersionMismatch"
 
     @cached_property
     def header(self) -> etree._Element | None:
-        return envelope_parts(self.xml, self.version)[0] if self.is_envelope else None
+        return envelope_parts(self.xml, self.reply_version)[0] if self.is_envelope else None
 
     @cached_property
     def body(self) -> etree._Element | None:
-        return envelope_parts(self.xml, self.version)[1] if self.is_envelope else None
+        return envelope_parts(self.xml, self.reply_version)[1] if self.is_envelope else None
 
     @cached_property
     def body_child(self) -> etree._Element | None:
@@ -101,17 +136,24 @@ class CheckContext:
     @cached_property
     def fault(self) -> etree._Element | None:
         child = self.body_child
-        return child if child is not None and child.tag == self.version.envelope_tag("Fault") else None
+        if child is None or not self.is_envelope:
+            return None
+        return child if child.tag == self.reply_version.envelope_tag("Fault") else None
+
+    @cached_property
+    def fault_code_node(self) -> etree._Element | None:
+        """``faultcode`` (SOAP 1.1) or ``Code/Value`` (SOAP 1.2) of the fault, ``None`` if there is none."""
+        if self.fault is None:
+            return None
+        version = self.reply_version
+        if version is SOAP11:
+            return self.fault.find("faultcode")
+        return self.fault.find(f"{version.envelope_tag('Code')}/{version.envelope_tag('Value')}")
 
     @cached_property
     def fault_code(self) -> str | None:
-        """Local name of the fault code (``Sender``, ``Client``…), ``None`` if there is none."""
-        if self.fault is None:
-            return None
-        if self.version.name == "1.1":
-            node = self.fault.find("faultcode")
-        else:
-            node = self.fault.find(f"{self.version.envelope_tag('Code')}/{self.version.envelope_tag('Value')}")
+        """Local name of the fault code (``Sender``, ``Client``, ``DeserializationFailed``…), ``None`` if none."""
+        node = self.fault_code_node
         if node is None or not (node.text or "").strip():
             return None
         return node.text.strip().split(":")[-1]
@@ -148,12 +190,20 @@ class CheckContext:
         attributed: dict[str, list[SchemaError]] = {"envelope": [], "body": [], "fault": [], "header": []}
         if not self.is_envelope:
             return attributed
-        for error in envelope_schema(self.version).errors(self.xml):
+        for error in envelope_schema(self.reply_version).errors(self.xml):
             attributed[_part_of(error.path)].append(error)
         return attributed
 
     def outcome_text(self) -> str:
         """What the response amounts to, in words, for expected/got messages."""
+        response = self.response
+        if not self.is_envelope and response is not None:
+            body = (
+                "an empty body"
+                if not response.body.strip()
+                else f"a {len(response.body):,}-byte body that is no SOAP envelope"
+            )
+            return f"HTTP {response.status} {response.reason} with {body}".replace("  ", " ")
         if self.fault is not None:
             return f"a SOAP fault ({self.fault_code or 'no code'}: {self.fault_reason or 'no reason'})"
         if self.succeeded is False:

@@ -1,21 +1,23 @@
 """A normalised model of the Reject contract, built from WSDL + XSD documents, for comparing two versions.
 
 The WSDL side: the target namespace, the operation's body and header parts (the roots), the SOAP bindings
-(1.1 or 1.2 by the binding element's namespace; style, use, soapAction, transport) and the WS-Addressing
-actions. The XSD side: everything reachable from the roots, flattened into ``Node`` records by path
-(``xsd_walk.py``): ``Reject/UpdateMode``, ``RejectResponse``, ``Header/Credentials/Ticket``.
+(1.1 or 1.2 by the binding element's namespace; style, use, soapAction, transport) and the effective
+WS-Addressing actions of the input and output (``effective_action``). The XSD side: everything reachable
+from the roots, flattened into ``Node`` records by path (``xsd_walk.py``): ``Reject/UpdateMode``,
+``RejectResponse``, ``Header/Credentials/Ticket``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from lxml import etree
 
 from .wsdl import WSDL_NS, Documents
 from .xsd_walk import Flattener, Node, SimpleType, local_name, resolve_qname
 
-__all__ = ["Binding", "ContractModel", "Node", "SimpleType", "build_model"]
+__all__ = ["Binding", "ContractModel", "Node", "SimpleType", "build_model", "default_action"]
 
 OPERATION = "Reject"
 SOAP_BINDING_NS = {"http://schemas.xmlsoap.org/wsdl/soap/": "1.1", "http://schemas.xmlsoap.org/wsdl/soap12/": "1.2"}
@@ -25,6 +27,7 @@ WSAW_NS = (
     "http://www.w3.org/2006/02/addressing/wsdl",
 )
 REQUEST, RESPONSE = "request", "response"
+ActionOrigin = Literal["explicit", "soapAction", "default"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,8 @@ class ContractModel:
     schema_namespace: str | None  # the namespace of the request body element
     nodes: dict[str, Node] = field(default_factory=dict)
     bindings: dict[str, Binding] = field(default_factory=dict)
-    actions: dict[str, str] = field(default_factory=dict)  # "input" / "output" → WS-Addressing action
+    actions: dict[str, str] = field(default_factory=dict)  # "input" / "output" → effective WS-Addressing action
+    action_origins: dict[str, ActionOrigin] = field(default_factory=dict)  # how each action was obtained
     operation_found: bool = True
     problems: list[str] = field(default_factory=list)
 
@@ -97,9 +101,6 @@ class _WsdlIndex:
             child = op.find(f"{{{WSDL_NS}}}{io}")
             if child is None:
                 continue
-            action = next((child.get(f"{{{ns}}}Action") for ns in WSAW_NS if child.get(f"{{{ns}}}Action")), None)
-            if action:
-                model.actions[io] = action
             for element in self._part_elements(child, child.get("message"), None, model):
                 _add_root(roots, etree.QName(element).localname, element, direction)
         # a binding that a service port uses wins over another of the same SOAP version
@@ -107,6 +108,8 @@ class _WsdlIndex:
         for binding in ranked:
             if resolve_qname(binding, binding.get("type")) == port_type_name:
                 self._binding(binding, operation, roots, model)
+        assert port_type_name is not None  # found together with the operation
+        _actions(etree.QName(port_type_name), op, model)
         return roots
 
     @staticmethod
@@ -169,6 +172,63 @@ class _WsdlIndex:
             output_use=uses.get("output"),
         )
         model.bindings.setdefault(version, found)
+
+
+# --- WS-Addressing actions ------------------------------------------------------------------------------
+
+
+def _actions(port_type: etree.QName, op: etree._Element, model: ContractModel) -> None:
+    """The effective action of the operation's input and output into ``model.actions`` (see ``effective_action``);
+    the soapAction is the one of the SOAP 1.1 binding, else the SOAP 1.2 one (the binding the suite calls)."""
+    bound = [model.bindings[v] for v in ("1.1", "1.2") if v in model.bindings]
+    soap_action = next((b.soap_action for b in bound if b.soap_action), None)
+    for io in ("input", "output"):
+        child = op.find(f"{{{WSDL_NS}}}{io}")
+        if child is None:
+            continue
+        value, origin = effective_action(port_type, op, child, soap_action if io == "input" else None)
+        model.actions[io] = value
+        model.action_origins[io] = origin
+
+
+def effective_action(
+    port_type: etree.QName, op: etree._Element, message: etree._Element, soap_action: str | None
+) -> tuple[str, ActionOrigin]:
+    """The [action] of a portType operation's ``message`` (its wsdl:input or wsdl:output), WS-Addressing 1.0
+    Metadata §4.4: an explicit ``wsam:Action`` (or the older ``wsaw:Action``); else, for an input only, a
+    non-empty ``soap_action`` of its binding (§4.4.1: "In the absence of a wsam:Action attribute on a WSDL
+    input element where a non-empty SOAPAction value is specified, the value of the [action] property for the
+    input message is the value of the SOAPAction specified"); else the default action pattern (§4.4.4)."""
+    explicit = next((message.get(f"{{{ns}}}Action") for ns in WSAW_NS if message.get(f"{{{ns}}}Action")), None)
+    if explicit:
+        return explicit, "explicit"
+    if soap_action:
+        return soap_action, "soapAction"
+    name = message.get("name") or _default_message_name(op, local_name(message))
+    return default_action(port_type.namespace or "", port_type.localname, name), "default"
+
+
+def default_action(target_namespace: str, port_type: str, message_name: str) -> str:
+    """WS-Addressing 1.0 Metadata §4.4.4, the default action pattern for WSDL 1.1:
+    ``[target namespace][delimiter][port type name][delimiter][input|output name]``, where the delimiter "is ':'
+    when the [target namespace] is a URN, otherwise '/'"; a target namespace already ending in the delimiter does
+    not get a second one (as Axis2's WSDL11DefaultActionPatternHelper builds it)."""
+    delimiter = ":" if target_namespace.lower().startswith("urn:") else "/"
+    head = target_namespace if target_namespace.endswith(delimiter) else target_namespace + delimiter
+    return f"{head}{port_type}{delimiter}{message_name}"
+
+
+def _default_message_name(op: etree._Element, io: str) -> str:
+    """The name of an unnamed wsdl:input/wsdl:output, WSDL 1.1 §2.4.5: request-response (input first): the
+    operation name + "Request" / "Response"; solicit-response (output first): + "Response" for the input,
+    + "Solicit" for the output; one-way and notification: the operation name."""
+    name = op.get("name") or ""
+    order = [local_name(c) for c in op if local_name(c) in ("input", "output") and _ns(c) == WSDL_NS]
+    if order == ["input", "output"]:
+        return name + ("Request" if io == "input" else "Response")
+    if order == ["output", "input"]:
+        return name + ("Response" if io == "input" else "Solicit")
+    return name
 
 
 def _add_root(roots: dict[str, tuple[str, set[str]]], path: str, element: str, direction: str) -> None:

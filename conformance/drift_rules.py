@@ -18,7 +18,14 @@ shipped contract — this suite included:
 * **Operation and binding** — breaking: the operation gone, the target namespace changed, the shipped SOAP
   binding version gone (binding namespace ``wsdl/soap/`` = 1.1, ``wsdl/soap12/`` = 1.2), a changed soapAction,
   style, use or transport, a changed request (input) WS-Addressing action. Non-breaking: a binding added, a
-  changed response (output) action (basicHttpBinding clients do not check it).
+  changed response (output) action (basicHttpBinding clients do not check it). Actions are compared as they take
+  effect (WS-Addressing 1.0 Metadata §4.4, ``contract_model.effective_action``): an absent ``wsam:Action``
+  stands for the input's soapAction or the default action pattern, so a WSDL that leaves out an action equal to
+  the shipped one shows no change.
+* **Enumeration numbers** — the number behind an enumeration name (the data-contract ``EnumerationValue``
+  appinfo, else the member's position, ``xsd_walk.py``) changed for a name both sides have: non-breaking for SOAP,
+  which sends names, but reported: clients that use the numbers (the REST/WebApi, the database) see another
+  value.
 * A type renamed with the same content is non-breaking (the content is compared on its own). A removal plus an
   addition of the same type at the same position under the same parent is reported as a probable rename,
   breaking when either the removal or the addition would be.
@@ -31,6 +38,7 @@ from decimal import Decimal, InvalidOperation
 
 from .contract import UPDATE_MODES
 from .contract_model import REQUEST, RESPONSE, Binding, ContractModel, Node, SimpleType
+from .xsd_walk import EnumNumber
 
 _SUPERSETS: dict[str, set[str]] = {
     "xs:byte": {"xs:short", "xs:int", "xs:long", "xs:integer", "xs:decimal"},
@@ -48,15 +56,16 @@ _SUPERSETS: dict[str, set[str]] = {
     "xs:token": {"xs:normalizedString"},
 }
 _TOP = {"xs:string", "xs:anySimpleType", "xs:anyType"}
+_ACTION_ORIGINS = {"soapAction": "no wsam:Action: the soapAction", "default": "no wsam:Action: the default pattern"}
 _UPPER_BOUNDS = ("maxLength", "maxInclusive", "maxExclusive", "totalDigits", "fractionDigits")
 _LOWER_BOUNDS = ("minLength", "minInclusive", "minExclusive")
 
 
 @dataclass(frozen=True)
 class Change:
-    """One difference. ``kind``: added, removed, renamed, type, value-space, enumeration, facet, min-occurs,
-    max-occurs, nillable, order, namespace, operation, target-namespace, binding, soap-action, style, use,
-    transport or action; ``why`` names the rule that made it breaking or not."""
+    """One difference. ``kind``: added, removed, renamed, type, value-space, enumeration, enumeration-value,
+    facet, min-occurs, max-occurs, nillable, order, namespace, operation, target-namespace, binding, soap-action,
+    style, use, transport or action; ``why`` names the rule that made it breaking or not."""
 
     kind: str
     path: str
@@ -106,12 +115,15 @@ def compare_operation(old: ContractModel, new: ContractModel) -> list[Change]:
     ):
         before, after = old.actions.get(io), new.actions.get(io)
         if before != after:
-            out.append(
-                Change(
-                    "action", f"Reject/{io}", f"{io} action changed: {before} → {after}", breaking, why, before, after
-                )
-            )
+            summary = f"{io} action changed: {_action_text(old, io)} → {_action_text(new, io)}"
+            out.append(Change("action", f"Reject/{io}", summary, breaking, why, before, after))
     return out
+
+
+def _action_text(model: ContractModel, io: str) -> str:
+    """The effective action, with how it was obtained when the WSDL does not state it."""
+    origin = _ACTION_ORIGINS.get(model.action_origins.get(io, "explicit"))
+    return f"{model.actions.get(io)}" + (f" ({origin})" if origin else "")
 
 
 def compare_bindings(old: ContractModel, new: ContractModel) -> list[Change]:
@@ -332,6 +344,7 @@ def _compare_value_space(a: Node, b: Node) -> list[Change]:
             Change("value-space", path, f"base type {sa.builtin} → {sb.builtin}", breaking, why, sa.builtin, sb.builtin)
         )
     out += _compare_enumerations(a, sa, sb)
+    out += _compare_enumeration_numbers(a, sa, sb)
     out += _compare_facets(a, sa, sb)
     return out
 
@@ -399,8 +412,34 @@ def _compare_enumerations(node: Node, sa: SimpleType, sb: SimpleType) -> list[Ch
             )
         )
     if not gone and not new:
-        out.append(Change("enumeration", path, "enumeration order changed", False, "order is not significant"))
+        why = "the order of names is not significant (a number it changes is reported on its own)"
+        out.append(Change("enumeration", path, "enumeration order changed", False, why))
     return out
+
+
+def _compare_enumeration_numbers(node: Node, sa: SimpleType, sb: SimpleType) -> list[Change]:
+    """A name both sides enumerate whose data-contract number differs: non-breaking, since SOAP sends the name,
+    but reported for the clients that use the number."""
+    out = []
+    for name in sa.enumerations:
+        before, after = sa.number(name), sb.number(name)
+        if before is None or after is None or before.value == after.value:
+            continue
+        out.append(_number_change(node.path, name, before, after))
+    return out
+
+
+def _number_change(path: str, name: str, before: EnumNumber, after: EnumNumber) -> Change:
+    old, new = before.describe(), after.describe()
+    return Change(
+        "enumeration-value",
+        path,
+        f"enumeration value {name}: EnumerationValue {old} → {new} (SOAP sends names; numeric clients care)",
+        False,
+        "the SOAP wire carries the name; clients that use the number (the REST/WebApi, the database) see another",
+        old,
+        new,
+    )
 
 
 def _compare_facets(node: Node, sa: SimpleType, sb: SimpleType) -> list[Change]:

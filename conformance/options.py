@@ -29,6 +29,15 @@ OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     (
+        "--strict",
+        "strict",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "fail on advisories too (rules a server SHOULD follow), not only on violations (MUST)",
+        },
+    ),
+    (
         "--appointment-id",
         "appointment_ids",
         {"metavar": "ID", "action": "append", "help": "an id the suite may Reject (repeatable, or comma-separated)"},
@@ -56,6 +65,11 @@ OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
 
 def dest(field: str) -> str:
     return f"conformance_{field}"
+
+
+def long_flag(flag: str) -> str:
+    """``--timeout`` → ``--conformance-timeout``: the plugin's name for an option that never clashes."""
+    return flag.replace("--", "--conformance-", 1)
 
 
 def flags_from(namespace: Any) -> dict[str, Any]:

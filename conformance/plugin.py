@@ -6,6 +6,7 @@ records every test (on any xdist worker) attaches to its report.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import random
@@ -20,8 +21,8 @@ from .checks import REGISTRY, TRANSPORT
 from .config import ConfigError, Settings, load_settings
 from .contract import soap_version
 from .documentation import DOC_CHECKS
-from .options import OPTIONS, dest, flags_from
-from .reporting.summary import PROPERTY, RunSummary, write_allure_extras
+from .options import OPTIONS, dest, flags_from, long_flag
+from .reporting.summary import PROPERTY, RunSummary, mark_advisories, write_allure_extras
 from .session import SuiteSession, id_policy
 
 SETTINGS = pytest.StashKey[Settings]()
@@ -29,12 +30,14 @@ SUMMARY = pytest.StashKey[RunSummary]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Every option as ``--name`` and as ``--conformance-name``; only the latter where another plugin or pytest
+    itself owns the name (pytest's ``--strict``, pytest-timeout's ``--timeout``)."""
     group = parser.getgroup("conformance", "SuperOffice Services82 Reject conformance")
     for flag, field, kwargs in OPTIONS:
         try:
-            group.addoption(flag, dest=dest(field), **kwargs)
-        except ValueError:  # another plugin owns the name (e.g. pytest-timeout's --timeout)
-            group.addoption(flag.replace("--", "--conformance-", 1), dest=dest(field), **kwargs)
+            group.addoption(flag, long_flag(flag), dest=dest(field), **kwargs)
+        except (ValueError, argparse.ArgumentError):
+            group.addoption(long_flag(flag), dest=dest(field), **kwargs)
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -147,6 +150,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     alluredir = getattr(config.option, "allure_report_dir", None)
     if alluredir:
         write_allure_extras(Path(alluredir), environment_of(settings, summary))
+        mark_advisories(Path(alluredir))
 
 
 def run_meta(settings: Settings, summary: RunSummary) -> dict[str, object]:
@@ -155,6 +159,7 @@ def run_meta(settings: Settings, summary: RunSummary) -> dict[str, object]:
         "endpoint": "embedded reference endpoint" if settings.embedded else _safe_url(settings.endpoint),
         "environment": settings.env,
         "soap_version": settings.soap_version,
+        "strict": settings.strict,
         "server": next((r["server"] for r in summary.records if r.get("server")), None),
     }
 
@@ -166,6 +171,7 @@ def environment_of(settings: Settings, summary: RunSummary) -> dict[str, str]:
         "Environment": settings.env or "",
         "SOAP.version": settings.soap_version,
         "Suite.version": __version__,
+        "Strict": "yes: advisories fail" if settings.strict else "no: advisories are reported, not failed",
         "Server": str(meta["server"] or ""),
         "Python": platform.python_version(),
     }
@@ -186,14 +192,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     tr = terminalreporter
     tr.section("Reject conformance")
     tr.write_line(f"endpoint: {data['endpoint']}   SOAP {data['soap_version']}   exchanges: {data['exchanges']}")
-    tr.write_line(f"{'check':<22}{'passed':>8}{'failed':>8}{'n/a':>8}")
+    tr.write_line(f"{'check':<22}{'passed':>8}{'failed':>8}{'advisory':>10}{'n/a':>8}")
     for name in [TRANSPORT, *REGISTRY]:
         counts = data["checks"].get(name, {})
         if name == TRANSPORT and not counts.get("failed"):
             continue
-        mark = "  <-- " if counts.get("failed") else ""
+        mark = "  <-- " if counts.get("failed") else ("  <-- advisory" if counts.get("advisory") else "")
         tr.write_line(
-            f"{name:<22}{counts.get('passed', 0):>8}{counts.get('failed', 0):>8}"
+            f"{name:<22}{counts.get('passed', 0):>8}{counts.get('failed', 0):>8}{counts.get('advisory', 0):>10}"
             f"{counts.get('not-applicable', 0):>8}{mark}"
         )
     for finding in data["documentation_findings"]:
@@ -202,15 +208,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         tr.write_line(f"skipped: {skipped['test'].split('::')[-1]}: {skipped['reason'][:140]}")
     for line in grouped_findings(data["findings"]):
         tr.write_line(line)
-    if data["findings"]:
+    strict = data.get("strict")
+    for line in grouped_findings(data["advisories"], label="FAILED (--strict) advisory" if strict else "ADVISORY"):
+        tr.write_line(line)
+    if data["findings"] or data["advisories"]:
         tr.write_line(f"every finding, with its reproduction: {Path(settings_of(config).report_dir) / 'summary.json'}")
+    advisories = len(data["advisories"])
     tr.write_line(
-        f"passed {data['passed']}, failed {data['failed']}, skipped {data['skipped']}, "
-        f"documentation findings {len(data['documentation_findings'])}"
+        f"passed {data['passed']}, failed {data['failed']}, skipped {data['skipped']}, advisories {advisories}"
+        + ("" if strict or not advisories else " (SHOULD rules: not failed; --strict fails them)")
+        + f", documentation findings {len(data['documentation_findings'])}"
     )
 
 
-def grouped_findings(findings: list[dict[str, object]], examples: int = 3) -> list[str]:
+def grouped_findings(findings: list[dict[str, object]], examples: int = 3, label: str = "FAILED") -> list[str]:
     """One block per check: how many cases, one full message, and a few case ids."""
     by_check: dict[str, list[dict[str, object]]] = {}
     for finding in findings:
@@ -219,6 +230,6 @@ def grouped_findings(findings: list[dict[str, object]], examples: int = 3) -> li
     for check, items in by_check.items():
         cases = [str(i["case"]) for i in items]
         more = f" (+{len(cases) - examples} more)" if len(cases) > examples else ""
-        lines.append(f"FAILED {check} in {len(cases)} case(s): {', '.join(cases[:examples])}{more}")
+        lines.append(f"{label} {check} in {len(cases)} case(s): {', '.join(cases[:examples])}{more}")
         lines.append(f"    {items[0]['message']}")
     return lines

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.control import current_build_context
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from .checks import Expect
+from .context import Expect
 from .messages import RejectCall
 from .reporting import allure_report
 from .reporting.summary import PROPERTY
@@ -63,6 +63,7 @@ def run_property(
     tally: dict[str, Counter[str]] = {}
     seen = {"examples": 0}
     final: dict[str, Any] = {}
+    advisories: dict[str, dict[str, str]] = {}  # the first advisory of each check, over every example
 
     @settings(
         max_examples=session.settings.max_examples,
@@ -83,10 +84,13 @@ def run_property(
             tally.setdefault(name, Counter()).update(counts)
         if result.exchange.error is not None:
             raise _NoResponse(result)  # shrinking would repeat the timeout (or reset…) a hundred times
-        if result.failures:
+        for advisory in result.advisories:
+            advisories.setdefault(advisory.check, {**session.finding(advisory), "example": repr(call)})
+        failures = result.failures(session.strict)
+        if failures:
             if current_build_context().is_final:
                 final["result"], final["call"] = result, call
-            raise ContractViolation(str(result.failures[0]))
+            raise ContractViolation(str(failures[0]))
 
     allure_report.label_case("generated", title, session.version.name, f"generated/{title}")
     violated = False
@@ -115,6 +119,10 @@ def run_property(
             f"  {seen['examples']} calls (generation and shrinking); rerun exactly with --seed {seed_value}",
             pytrace=False,
         )
+    found = [{**a, "example": session.redactor.text(a["example"])} for a in advisories.values()]
+    for advisory in found:
+        node.user_properties.append(("advisory", advisory["message"]))
+        allure_report.mark_advisory(f"{advisory['message']} (first seen with {advisory['example']})")
     summary = "\n".join(f"{name}: {dict(counts)}" for name, counts in sorted(tally.items()))
     allure.attach(
         f"{seen['examples']} generated examples, seed {seed_value}\n\n{summary}",
@@ -134,6 +142,7 @@ def run_property(
                 "exchanges": seen["examples"],
                 "checks": {k: dict(v) for k, v in tally.items()},
                 "findings": [],
+                "advisories": found,
                 "seed": seed_value,
             },
         )

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from .cases import Case, Target, build_envelope
 from .checks import CheckContext, CheckResult, Failure, run_checks
-from .contract import version_for_media_type
 from .messages import OutgoingRequest, serialize
 from .schemas import SchemaError, envelope_schema
 from .transport import Exchange, Transport
@@ -31,7 +30,7 @@ class CaseResult:
         if self.exchange.error is not None:
             return f"transport:{self.exchange.error.kind}"
         ctx = self.context
-        if ctx.response.status in ctx.http_refusals:
+        if ctx.http_refusal:
             return f"rejected:http:{ctx.response.status}"
         if ctx.xml is None:
             return f"not-xml:http:{ctx.response.status}"
@@ -42,8 +41,21 @@ class CaseResult:
         return "accepted" if ctx.body_child is not None else f"empty:http:{ctx.response.status}"
 
     @property
-    def failures(self) -> list[Failure]:
+    def findings(self) -> list[Failure]:
+        """Every rule broken: violations and advisories."""
         return [r.outcome for r in self.checks if isinstance(r.outcome, Failure)]
+
+    @property
+    def violations(self) -> list[Failure]:
+        return [f for f in self.findings if not f.advisory]
+
+    @property
+    def advisories(self) -> list[Failure]:
+        return [f for f in self.findings if f.advisory]
+
+    def failures(self, strict: bool = False) -> list[Failure]:
+        """What fails the case: violations, and advisories too when ``strict``."""
+        return self.findings if strict else self.violations
 
 
 class Runner:
@@ -73,15 +85,16 @@ class Runner:
 
     def execute(self, case: Case) -> CaseResult:
         request, errors = self.prepare(case)
-        # the SOAP version on the wire is the one the Content-Type announces (a negative case may lie about it)
-        wire = version_for_media_type(request.headers.get("Content-Type")) or self.target.version
-        exchange = self.transport.send(self.target.url, request, wire)
+        # judged against the version of the envelope sent, whatever its Content-Type claims (a negative case
+        # may label it as the other version): a reply is judged by what it is
+        exchange = self.transport.send(self.target.url, request, self.target.version)
         context = CheckContext(
             exchange,
             case.expect,
+            rule=case.outcome_rule,
+            refusable=case.refusable,
             sla_seconds=self.sla_seconds,
             max_bytes=self.max_bytes,
-            http_refusals=case.http_refusals,
         )
         return CaseResult(case, request, errors, exchange, run_checks(context), context)
 

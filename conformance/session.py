@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from .cases import Case, Target
-from .checks import Expect
+from .checks import Failure
 from .config import Settings
+from .context import Expect
 from .contract import INT32_MAX, soap_version
 from .messages import Credentials, RejectCall
 from .redaction import Redactor, url_secrets
@@ -44,7 +45,9 @@ class SuiteSession:
         if settings.embedded:
             token = token or (REFERENCE_TOKEN if settings.online else None)
             options = ServiceOptions(
-                ticket=ticket or REFERENCE_TICKET, application_token=token if settings.online else None
+                ticket=ticket or REFERENCE_TICKET,
+                application_token=token if settings.online else None,
+                soap12=self.version.name == "1.2",  # the documentation's SOAP 1.2, as a second binding would
             )
             self.server = ReferenceServer(ReferenceService(options=options)).start()
             url, ticket = self.server.url, ticket or REFERENCE_TICKET
@@ -87,8 +90,21 @@ class SuiteSession:
         record = self.record(result)
         allure_report.record_case(result, self.redactor, record.get("reproduction"))
         node.user_properties.append((PROPERTY, record))
-        if result.failures:
+        self.report_advisories(record, node)
+        if result.failures(self.strict):
             pytest.fail(self.failure_message(result, record), pytrace=False)
+
+    @property
+    def strict(self) -> bool:
+        """``--strict``: advisories (broken SHOULDs) fail cases like violations."""
+        return self.settings.strict
+
+    def report_advisories(self, record: dict[str, Any], node: pytest.Item) -> None:
+        """Advisories of a case that passes: a JUnit property each, and an Allure label that puts the test in
+        the report's *Advisories* category (see ``reporting.summary``)."""
+        for advisory in record.get("advisories", []):
+            node.user_properties.append(("advisory", advisory["message"]))
+            allure_report.mark_advisory(advisory["message"])
 
     def execute(self, case: Case) -> CaseResult:
         """Run ``case``; a bug of the suite or a refused unsafe id fails the test with one redacted line."""
@@ -108,7 +124,7 @@ class SuiteSession:
             "phase": case.phase,
             "title": case.title,
             "expect": case.expect.value,
-            "outcome": "failed" if result.failures else "passed",
+            "outcome": "failed" if result.failures(self.strict) else "passed",
             "outcome_class": result.outcome_class,
             "fault_code": result.context.fault_code if result.exchange.response is not None else None,
             "request_digest": self.request_digest(result),
@@ -116,15 +132,24 @@ class SuiteSession:
             "exchanges": exchanges,
             "answered": result.exchange.answered,
             "checks": {k: dict(v) for k, v in (tally or tally_of(result)).items()},
-            "findings": [{"check": f.check, "message": self.redactor.text(str(f))} for f in result.failures],
+            "findings": [self.finding(f) for f in result.violations],
+            "advisories": [self.finding(f) for f in result.advisories],
         }
         response = result.exchange.response
         if response is not None and response.header("Server"):
             record["server"] = self.redactor.text(response.header("Server"))
-        if result.failures:
+        if result.findings:
             path = write_request(self.repro_dir, case.id, result.request, self.redactor)
             record["reproduction"] = curl_command(self.target.url, result.request, str(path), self.redactor)
         return record
+
+    def finding(self, failure: Failure) -> dict[str, str]:
+        return {
+            "check": failure.check,
+            "message": self.redactor.text(str(failure)),
+            "rule": failure.rule.id,
+            "level": failure.rule.level.value,
+        }
 
     def request_digest(self, result: CaseResult) -> str:
         """Digest of the request as reported (secrets redacted), so a rotated ticket does not change it."""
@@ -132,8 +157,11 @@ class SuiteSession:
         return hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]
 
     def failure_message(self, result: CaseResult, record: dict[str, Any]) -> str:
-        lines = [f"{result.case.id} ({result.case.title}): {len(result.failures)} finding(s)"]
-        lines += [f"  {f['message']}" for f in record["findings"]]
+        counts = f"{len(record['findings'])} violation(s)"
+        if record["advisories"]:
+            counts += f", {len(record['advisories'])} advisory(ies){' (--strict)' if self.strict else ''}"
+        lines = [f"{result.case.id} ({result.case.title}): {counts}"]
+        lines += [f"  {f['message']}" for f in record["findings"] + record["advisories"]]
         if record.get("reproduction"):
             lines.append(f"  reproduce: {record['reproduction']}")
         return "\n".join(lines)

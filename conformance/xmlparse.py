@@ -54,6 +54,7 @@ class NotXml:
 
     reason: str
     where: str = "response body"
+    kind: str = "syntax"  # empty | too-large | html | dtd | syntax
 
     def __str__(self) -> str:
         return f"{self.reason} (at {self.where})"
@@ -86,14 +87,14 @@ def has_dtd(body: bytes) -> bool:
 def parse_xml(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element | NotXml:
     """The document element of ``body``, or a ``NotXml`` saying why it is not a usable XML message."""
     if not body.strip():
-        return NotXml("empty body where an XML document was expected")
+        return NotXml("empty body where an XML document was expected", kind="empty")
     if len(body) > max_bytes:
-        return NotXml(f"body of {len(body):,} bytes exceeds the {max_bytes:,}-byte cap; not parsed")
+        return NotXml(f"body of {len(body):,} bytes exceeds the {max_bytes:,}-byte cap; not parsed", kind="too-large")
     if looks_like_html(body):
-        return NotXml(f"an HTML page where a SOAP envelope was expected: {html_title(body)!r}")
+        return NotXml(f"an HTML page where a SOAP envelope was expected: {html_title(body)!r}", kind="html")
     if has_dtd(body):
         # SOAP 1.2 Part 1 §5 and WS-I BP1 R1008 forbid a DTD; refusing it also defuses entity bombs and XXE.
-        return NotXml(_DTD_REFUSED)
+        return NotXml(_DTD_REFUSED, kind="dtd")
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -106,7 +107,7 @@ def parse_xml(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
         return NotXml(f"not parseable as XML: {exc}")
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.system_url:
-        return NotXml(_DTD_REFUSED)  # a prolog the byte check could not read; the parser expanded nothing
+        return NotXml(_DTD_REFUSED, kind="dtd")  # a prolog the byte check could not read; the parser expanded nothing
     return root
 
 

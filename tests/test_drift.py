@@ -7,14 +7,15 @@ import json
 import re
 
 import pytest
+from lxml import etree
 
 from conformance.cli import main
-from conformance.contract_model import ContractModel, build_model
+from conformance.contract_model import ContractModel, build_model, default_action, effective_action
 from conformance.drift import Change, compare
 from conformance.reference import ReferenceServer, ReferenceService
 from conformance.reference.service import Reply
 from conformance.schemas import WSDL_FILE, schema_path
-from conformance.wsdl import collect, load_shipped
+from conformance.wsdl import WSDL_NS, collect, load_shipped
 
 WSDL = schema_path(WSDL_FILE).read_text(encoding="utf-8")
 XSD = schema_path("services82-appointment.xsd").read_text(encoding="utf-8")
@@ -36,6 +37,21 @@ SOAP12_BINDING = """
 
 
 STOP_RECURRENCE = re.search(r'<xs:enumeration value="StopRecurrence">.*?</xs:enumeration>', XSD, re.S).group(0)
+SERIALIZATION_NS = "http://schemas.microsoft.com/2003/10/Serialization/"
+NINE = f'<EnumerationValue xmlns="{SERIALIZATION_NS}">9</EnumerationValue>'
+INPUT_ACTION = f' wsaw:Action="{NS}/Appointment/Reject"'
+OUTPUT_ACTION = f' wsaw:Action="{NS}/Appointment/RejectResponse"'
+SOAP_ACTION = f' soapAction="{NS}/Appointment/Reject"'
+
+
+def with_number(value: str, number: int) -> tuple[str, str]:
+    """The replacement giving the enumeration ``value`` (written ``<xs:enumeration value="…" />``) an explicit
+    data-contract number."""
+    annotation = f'<xs:annotation><xs:appinfo><EnumerationValue xmlns="{SERIALIZATION_NS}">{number}</EnumerationValue>'
+    return (
+        f'<xs:enumeration value="{value}" />',
+        f'<xs:enumeration value="{value}">{annotation}</xs:appinfo></xs:annotation></xs:enumeration>',
+    )
 
 
 def restriction(base: str, facets: str) -> str:
@@ -108,14 +124,16 @@ def test_a_wsdl_split_over_wsdl_import_as_wcf_publishes_it_is_read_whole():
 def test_a_removed_request_element_is_breaking():
     change = only(
         drift(
-            xsd=replaced(XSD, ('<xs:element name="RejectReason" type="xs:string" minOccurs="0" nillable="true"/>', ""))
+            xsd=replaced(XSD, ('<xs:element minOccurs="0" name="RejectReason" nillable="true" type="xs:string" />', ""))
         )
     )
     assert (change.kind, change.path, change.breaking) == ("removed", "Reject/RejectReason", True)
 
 
 def test_a_removal_and_addition_of_the_same_type_at_the_same_position_is_a_probable_rename():
-    xsd = replaced(XSD, ('name="RejectReason" type="xs:string"', 'name="Reason" type="xs:string"'))
+    xsd = replaced(
+        XSD, ('name="RejectReason" nillable="true" type="xs:string"', 'name="Reason" nillable="true" type="xs:string"')
+    )
     change = only(drift(xsd=xsd))
     assert (change.kind, change.path, change.old, change.new, change.breaking) == (
         "renamed",
@@ -129,10 +147,10 @@ def test_a_removal_and_addition_of_the_same_type_at_the_same_position_is_a_proba
 def test_a_new_optional_response_element_is_not_breaking_but_a_required_one_is():
     optional = replaced(
         XSD,
-        ("<xs:sequence/>", '<xs:sequence><xs:element name="Response" type="xs:string" minOccurs="0"/></xs:sequence>'),
+        ("<xs:sequence />", '<xs:sequence><xs:element name="Response" type="xs:string" minOccurs="0"/></xs:sequence>'),
     )
     required = replaced(
-        XSD, ("<xs:sequence/>", '<xs:sequence><xs:element name="Response" type="xs:string"/></xs:sequence>')
+        XSD, ("<xs:sequence />", '<xs:sequence><xs:element name="Response" type="xs:string"/></xs:sequence>')
     )
     assert (only(drift(xsd=optional)).kind, only(drift(xsd=optional)).breaking) == ("added", False)
     assert (only(drift(xsd=required)).path, only(drift(xsd=required)).breaking) == ("RejectResponse/Response", True)
@@ -144,8 +162,8 @@ def test_a_new_required_request_element_is_breaking_and_an_optional_one_is_not()
         return replaced(
             XSD,
             (
-                'minOccurs="0"/>\n      </xs:sequence>\n    </xs:complexType>\n  </xs:element>\n\n  <!-- The WSDL',
-                f'minOccurs="0"/>\n{element}</xs:sequence></xs:complexType></xs:element><!-- The WSDL',
+                f'type="q160:RecurrenceUpdateMode" xmlns:q160="{NS}" />\n      </xs:sequence>',
+                f'type="q160:RecurrenceUpdateMode" xmlns:q160="{NS}" />\n{element}</xs:sequence>',
             ),
         )
 
@@ -156,10 +174,11 @@ def test_a_new_required_request_element_is_breaking_and_an_optional_one_is_not()
 def test_reordered_request_elements_are_breaking():
     xsd = replaced(
         XSD,
-        ('<xs:element name="AppointmentId" type="xs:int" minOccurs="0"/>\n', ""),
+        ('<xs:element minOccurs="0" name="AppointmentId" type="xs:int" />\n', ""),
         (
-            '<xs:element name="UpdateMode"',
-            '<xs:element name="AppointmentId" type="xs:int" minOccurs="0"/><xs:element name="UpdateMode"',
+            '<xs:element minOccurs="0" name="UpdateMode"',
+            '<xs:element minOccurs="0" name="AppointmentId" type="xs:int" />'
+            '<xs:element minOccurs="0" name="UpdateMode"',
         ),
     )
     change = only(drift(xsd=xsd))
@@ -167,7 +186,7 @@ def test_reordered_request_elements_are_breaking():
 
 
 def test_a_removed_response_header_is_breaking():
-    wsdl = replaced(WSDL, ('<soap:header message="tns:RejectResponse_Headers" part="Succeeded" use="literal"/>', ""))
+    wsdl = replaced(WSDL, ('<soap:header message="tns:RejectResponse_Headers" part="Succeeded" use="literal" />', ""))
     change = only(drift(wsdl=wsdl))
     assert (change.kind, change.path, change.breaking) == ("removed", "Header/Succeeded", True)
 
@@ -189,13 +208,13 @@ def test_a_request_type_change_is_breaking_unless_it_widens(new_type, breaking):
 
 def test_a_response_type_change_is_breaking_when_it_widens():
     widened = replaced(
-        XSD, ('<xs:element name="Succeeded" type="xs:boolean"/>', '<xs:element name="Succeeded" type="xs:string"/>')
+        XSD, ('<xs:element name="Succeeded" type="xs:boolean" />', '<xs:element name="Succeeded" type="xs:string" />')
     )
     narrowed = replaced(
-        XSD, ('<xs:element name="SoTimeZoneId" type="xs:int"', '<xs:element name="SoTimeZoneId" type="xs:short"')
+        XSD, ('minOccurs="0" name="SoTimeZoneId" type="xs:int"', 'minOccurs="0" name="SoTimeZoneId" type="xs:short"')
     )
     message = replaced(
-        XSD, ('<xs:element name="Message" type="xs:string"', '<xs:element name="Message" type="xs:token"')
+        XSD, ('name="Message" nillable="true" type="xs:string"', 'name="Message" nillable="true" type="xs:token"')
     )
     assert only(drift(xsd=widened)).breaking
     assert only(drift(xsd=narrowed)).breaking  # TimeZone is also sent: narrower breaks the request side
@@ -210,20 +229,20 @@ def test_a_renamed_type_with_the_same_content_is_not_breaking():
 
 def test_occurrence_changes_are_classified_by_direction():
     request_required = replaced(
-        XSD, ('name="AppointmentId" type="xs:int" minOccurs="0"', 'name="AppointmentId" type="xs:int"')
+        XSD, ('minOccurs="0" name="AppointmentId" type="xs:int"', 'name="AppointmentId" type="xs:int"')
     )
     response_more = replaced(
         XSD,
         (
-            '<xs:element name="Message" type="xs:string" minOccurs="0"',
-            '<xs:element name="Message" type="xs:string" minOccurs="0" maxOccurs="3"',
+            '<xs:element minOccurs="0" name="Message"',
+            '<xs:element minOccurs="0" maxOccurs="3" name="Message"',
         ),
     )
     both_more = replaced(
         XSD,
         (
-            'name="SoTimeZoneId" type="xs:int" minOccurs="0"',
-            'name="SoTimeZoneId" type="xs:int" minOccurs="0" maxOccurs="2"',
+            'minOccurs="0" name="SoTimeZoneId" type="xs:int"',
+            'minOccurs="0" maxOccurs="2" name="SoTimeZoneId" type="xs:int"',
         ),
     )
     assert (only(drift(xsd=request_required)).kind, only(drift(xsd=request_required)).breaking) == ("min-occurs", True)
@@ -235,22 +254,22 @@ def test_nillable_changes_are_classified_by_direction():
     request_not_nillable = replaced(
         XSD,
         (
-            'name="RejectReason" type="xs:string" minOccurs="0" nillable="true"',
-            'name="RejectReason" type="xs:string" minOccurs="0"',
+            'minOccurs="0" name="RejectReason" nillable="true" type="xs:string"',
+            'minOccurs="0" name="RejectReason" type="xs:string"',
         ),
     )
     response_nillable = replaced(
         XSD,
         (
-            '<xs:element name="Succeeded" type="xs:boolean"/>',
-            '<xs:element name="Succeeded" type="xs:boolean" nillable="true"/>',
+            '<xs:element name="Succeeded" type="xs:boolean" />',
+            '<xs:element name="Succeeded" nillable="true" type="xs:boolean" />',
         ),
     )
     response_not_nillable = replaced(
         XSD,
         (
-            '<xs:element name="Message" type="xs:string" minOccurs="0" nillable="true"/>',
-            '<xs:element name="Message" type="xs:string" minOccurs="0"/>',
+            '<xs:element minOccurs="0" name="Message" nillable="true" type="xs:string" />',
+            '<xs:element minOccurs="0" name="Message" type="xs:string" />',
         ),
     )
     assert only(drift(xsd=request_not_nillable)).breaking
@@ -262,8 +281,8 @@ def test_a_tightened_request_facet_is_breaking():
     xsd = replaced(
         XSD,
         (
-            '<xs:element name="RejectReason" type="xs:string" minOccurs="0" nillable="true"/>',
-            '<xs:element name="RejectReason" minOccurs="0" nillable="true">'
+            '<xs:element minOccurs="0" name="RejectReason" nillable="true" type="xs:string" />',
+            '<xs:element minOccurs="0" name="RejectReason" nillable="true">'
             + restriction("xs:string", '<xs:maxLength value="255"/>')
             + "</xs:element>",
         ),
@@ -312,8 +331,8 @@ def test_enumeration_changes_in_a_response_only_type_are_not_breaking():
         return replaced(
             XSD,
             (
-                '<xs:element name="Source" type="xs:string" minOccurs="0" nillable="true"/>',
-                f'<xs:element name="Source" type="xs:string" minOccurs="0" nillable="true"/>{element}',
+                '<xs:element minOccurs="0" name="Source" nillable="true" type="xs:string" />',
+                f'<xs:element minOccurs="0" name="Source" nillable="true" type="xs:string" />{element}',
             ),
         )
 
@@ -322,6 +341,77 @@ def test_enumeration_changes_in_a_response_only_type_are_not_breaking():
     removed = only(drift(xsd=severity("Error"), base=base))
     assert (added.kind, added.new, added.breaking) == ("enumeration", "Info", False)
     assert (removed.kind, removed.old, removed.breaking) == ("enumeration", "Warning", False)
+
+
+# --- enumeration numbers (the data-contract EnumerationValue) ---------------------------------------------
+
+
+def test_the_model_holds_the_number_behind_each_enumeration_name():
+    simple = SHIPPED.nodes["Reject/UpdateMode"].simple
+    assert [(n.value, n.explicit) for n in simple.numbers] == [(0, False), (1, False), (2, False), (9, True)]
+    assert simple.number("StopRecurrence").describe() == "9" and simple.number("OnlyThis").describe() == "1 (implicit)"
+
+
+def test_a_changed_enumeration_value_is_not_breaking_for_soap_but_is_reported():
+    change = only(drift(xsd=replaced(XSD, (NINE, NINE.replace(">9<", ">8<")))))
+    assert (change.kind, change.path, change.old, change.new, change.breaking) == (
+        "enumeration-value",
+        "Reject/UpdateMode",
+        "9",
+        "8",
+        False,
+    )
+    assert change.summary == (
+        "enumeration value StopRecurrence: EnumerationValue 9 → 8 (SOAP sends names; numeric clients care)"
+    )
+    assert "REST/WebApi" in change.why
+
+
+def test_an_enumeration_value_annotation_removed_or_added_is_reported_when_it_changes_the_number():
+    removed = only(drift(xsd=replaced(XSD, (STOP_RECURRENCE, '<xs:enumeration value="StopRecurrence" />'))))
+    added = only(drift(xsd=replaced(XSD, with_number("ThisAndForward", 5))))
+    assert (removed.kind, removed.old, removed.new, removed.breaking) == (
+        "enumeration-value",
+        "9",
+        "3 (implicit)",
+        False,
+    )
+    assert "StopRecurrence: EnumerationValue 9 → 3 (implicit)" in removed.summary
+    assert (added.kind, added.old, added.new, added.breaking) == ("enumeration-value", "2 (implicit)", "5", False)
+    assert "ThisAndForward: EnumerationValue 2 (implicit) → 5" in added.summary
+
+
+def test_an_enumeration_value_annotation_that_states_the_implicit_number_is_no_change():
+    assert drift(xsd=replaced(XSD, with_number("ThisAndForward", 2))) == []
+    assert drift(xsd=replaced(XSD, (NINE, NINE.replace(">9<", "> 9 <")))) == []  # read as xs:long, trimmed
+
+
+def test_a_value_inserted_before_implicit_ones_shifts_their_numbers():
+    xsd = replaced(
+        XSD,
+        (
+            '<xs:enumeration value="ThisAndForward" />',
+            '<xs:enumeration value="ThisAndNext" /><xs:enumeration value="ThisAndForward" />',
+        ),
+    )
+    changes = drift(xsd=xsd)
+    assert [(c.kind, c.old, c.new, c.breaking) for c in changes] == [
+        ("enumeration", None, "ThisAndNext", False),
+        ("enumeration-value", "2 (implicit)", "3 (implicit)", False),  # StopRecurrence keeps its explicit 9
+    ]
+
+
+def test_an_enumeration_value_is_read_only_from_an_annotation_whose_first_item_is_appinfo():
+    # the .NET importer looks at annotation.Items[0] only: documentation first hides the appinfo
+    xsd = replaced(
+        XSD,
+        (
+            '<xs:enumeration value="StopRecurrence">\n        <xs:annotation>',
+            '<xs:enumeration value="StopRecurrence">\n        <xs:annotation><xs:documentation>9</xs:documentation>',
+        ),
+    )
+    change = only(drift(xsd=xsd))
+    assert (change.kind, change.old, change.new) == ("enumeration-value", "9", "3 (implicit)")
 
 
 # --- operation and binding ------------------------------------------------------------------------------
@@ -340,14 +430,8 @@ def test_a_changed_soap_action_is_breaking():
 
 
 def test_an_added_soap12_binding_is_not_breaking():
-    wsdl = replaced(
-        WSDL,
-        ("  <wsdl:service ", SOAP12_BINDING + "  <wsdl:service "),
-        (
-            'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"',
-            'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/"',
-        ),
-    )
+    assert 'xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/"' in WSDL  # the published WSDL declares it
+    wsdl = replaced(WSDL, ("  <wsdl:service ", SOAP12_BINDING + "  <wsdl:service "))
     change = only(drift(wsdl=wsdl))
     assert (change.kind, change.path, change.breaking) == ("binding", "binding/SOAP 1.2", False)
 
@@ -364,7 +448,7 @@ def test_a_changed_style_or_use_is_breaking():
     wsdl = replaced(
         WSDL,
         ('style="document"', 'style="rpc"'),
-        ('<soap:body use="literal"/>\n      </wsdl:input>', '<soap:body use="encoded"/>\n      </wsdl:input>'),
+        ('<soap:body use="literal" />\n      </wsdl:input>', '<soap:body use="encoded" />\n      </wsdl:input>'),
     )
     assert {(c.kind, c.breaking) for c in drift(wsdl=wsdl)} == {("style", True), ("use", True)}
 
@@ -380,6 +464,85 @@ def test_a_missing_operation_is_breaking():
     wsdl = WSDL.replace('operation name="Reject"', 'operation name="Decline"')
     changes = drift(wsdl=wsdl)
     assert changes[0].kind == "operation" and changes[0].breaking
+
+
+# --- WS-Addressing actions: compared as they take effect -----------------------------------------------------
+
+
+def test_absent_actions_that_take_the_shipped_values_are_no_change():
+    # a WSDL without wsaw:Action (as spyne publishes it): the input takes its soapAction (Metadata §4.4.1), the
+    # output the default pattern (§4.4.4), NS/Appointment/RejectResponse: both are the shipped actions
+    wsdl = replaced(WSDL, (INPUT_ACTION, ""), (OUTPUT_ACTION, ""))
+    live = model(wsdl=wsdl)
+    assert drift(wsdl=wsdl) == []
+    assert (live.actions, live.action_origins) == (SHIPPED.actions, {"input": "soapAction", "output": "default"})
+    assert SHIPPED.action_origins == {"input": "explicit", "output": "explicit"}
+
+
+def test_without_action_or_soap_action_the_input_takes_the_default_pattern():
+    wsdl = replaced(
+        WSDL, (INPUT_ACTION, ""), (SOAP_ACTION, ""), ('<wsdl:input name="RejectRequest"', '<wsdl:input name="Reject"')
+    )
+    change = only(drift(wsdl=wsdl))  # NS/Appointment/Reject by default: only the soapAction is gone
+    assert (change.kind, change.breaking) == ("soap-action", True)
+    assert model(wsdl=wsdl).action_origins["input"] == "default"
+
+
+def test_a_different_effective_input_action_stays_breaking():
+    wsdl = replaced(WSDL, (INPUT_ACTION, ""), (SOAP_ACTION, ""))  # the default pattern: NS/Appointment/RejectRequest
+    changes = drift(wsdl=wsdl)
+    action = next(c for c in changes if c.kind == "action")
+    assert [(c.kind, c.breaking) for c in changes] == [("action", True), ("soap-action", True)]
+    assert (action.path, action.old, action.new) == (
+        "Reject/input",
+        f"{NS}/Appointment/Reject",
+        f"{NS}/Appointment/RejectRequest",
+    )
+    assert action.summary.endswith("RejectRequest (no wsam:Action: the default pattern)")
+
+
+def test_an_unnamed_output_takes_the_default_name_and_a_renamed_one_changes_the_action():
+    unnamed = replaced(WSDL, (f'{OUTPUT_ACTION} name="RejectResponse"', ""))
+    renamed = replaced(WSDL, (f'{OUTPUT_ACTION} name="RejectResponse"', ' name="RejectReply"'))
+    assert drift(wsdl=unnamed) == []  # WSDL 1.1 §2.4.5: Reject + "Response"
+    change = only(drift(wsdl=renamed))
+    assert (change.kind, change.path, change.new, change.breaking) == (
+        "action",
+        "Reject/output",
+        f"{NS}/Appointment/RejectReply",
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("namespace", "expected"),
+    [
+        ("http://example.com/svc", "http://example.com/svc/Appointment/RejectRequest"),
+        ("http://example.com/svc/", "http://example.com/svc/Appointment/RejectRequest"),
+        ("urn:example:svc", "urn:example:svc:Appointment:RejectRequest"),
+        ("URN:example:svc:", "URN:example:svc:Appointment:RejectRequest"),
+    ],
+    ids=["http", "trailing-slash", "urn", "urn-trailing-colon"],
+)
+def test_the_default_action_pattern_uses_the_urn_delimiter_and_no_doubled_delimiter(namespace, expected):
+    assert default_action(namespace, "Appointment", "RejectRequest") == expected
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        ("<wsdl:input/><wsdl:output/>", {"input": "RejectRequest", "output": "RejectResponse"}),
+        ("<wsdl:output/><wsdl:input/>", {"input": "RejectResponse", "output": "RejectSolicit"}),
+        ("<wsdl:input/>", {"input": "Reject"}),
+        ("<wsdl:output/>", {"output": "Reject"}),
+    ],
+    ids=["request-response", "solicit-response", "one-way", "notification"],
+)
+def test_unnamed_messages_take_the_wsdl11_default_names(messages, expected):
+    op = etree.fromstring(f'<wsdl:operation xmlns:wsdl="{WSDL_NS}" name="Reject">{messages}</wsdl:operation>')
+    port_type = etree.QName(NS, "Appointment")
+    found = {etree.QName(m).localname: effective_action(port_type, op, m, None) for m in op}
+    assert found == {io: (f"{NS}/Appointment/{name}", "default") for io, name in expected.items()}
 
 
 # --- conformance drift: live WSDL over loopback -----------------------------------------------------------
@@ -472,6 +635,22 @@ def test_non_breaking_drift_is_exit_0(workdir, published, capsys):
     published.service.publish(xsd=xsd)
     assert main(["drift", "--endpoint", published.url, "--report-dir", "out"]) == 0
     assert "1 change: 0 breaking, 1 non-breaking" in capsys.readouterr().out
+
+
+def test_a_changed_enumeration_value_is_printed_as_non_breaking(workdir, published, capsys):
+    published.service.publish(xsd=replaced(XSD, (NINE, NINE.replace(">9<", ">8<"))))
+    assert main(["drift", "--endpoint", published.url, "--report-dir", "out"]) == 0
+    assert (
+        "non-breaking ~ Reject/UpdateMode: enumeration value StopRecurrence: EnumerationValue 9 → 8 "
+        "(SOAP sends names; numeric clients care)"
+    ) in capsys.readouterr().out
+
+
+def test_a_live_wsdl_without_wsaw_actions_shows_no_drift(workdir, published, capsys):
+    published.service.publish(wsdl=replaced(WSDL, (INPUT_ACTION, ""), (OUTPUT_ACTION, "")))
+    assert main(["drift", "--endpoint", published.url, "--report-dir", "out"]) == 0
+    assert "no drift" in capsys.readouterr().out
+    assert json.loads((workdir / "out" / "drift.json").read_text())["changes"] == []
 
 
 def test_a_schema_location_on_another_host_is_read_from_the_endpoints_own_host(workdir, published, capsys):

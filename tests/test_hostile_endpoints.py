@@ -340,7 +340,7 @@ def test_a_redirect_to_another_host_is_reported_and_not_followed():
     assert_one_line(exchange, "redirect", "HTTP 307 redirect to", f":{elsewhere.port}/moved", "not followed")
     assert "leaky" not in str(exchange.error)  # the query of a Location may carry a secret
     results = {r.name: r for r in run_checks(CheckContext(exchange, Expect.ACCEPT))}
-    assert results["transport"].status == "failed" and results["http-status"].status == "failed"
+    assert results["transport"].status == "failed" and results["well-formed"].status == "failed"
 
 
 # --- end to end, through the real command line ------------------------------------------------------------------

@@ -32,7 +32,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             reply.writer(self.wfile)
             return
-        self.send_response(reply.status)
+        self.send_response(reply.status, reply.reason)
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if not any(k.lower() in ("content-length", "transfer-encoding") for k in reply.headers):

@@ -1,8 +1,26 @@
 """SOAP handling of the reference endpoint: from request bytes and headers to a reply, no sockets involved.
 
-Answers like a WCF basicHttpBinding service does: application errors as Succeeded=false + ExceptionInfo
-(or as faults, when ``faults_for_app_errors``), failures below the service as SOAP faults in the request's
-SOAP version. Each step is a method so that a test can derive a variant that breaks exactly one thing.
+The suite's model of SuperOffice: it answers as WCF ``basicHttpBinding`` does (``shared/reference/WCF-WIRE.md``)
+before any SuperOffice code runs, then as SuperOffice's service code does:
+
+* another media type than ``text/xml``: ``415`` with an empty body and WCF's reason in the status line;
+* a body that is not well-formed XML, or not a SOAP envelope: ``400`` with an empty body;
+* a message over ``max_message_size`` (WCF's ``maxReceivedMessageSize``, 64 KB by default): ``413``, empty body;
+* a SOAP 1.2 envelope on the SOAP 1.1 binding: a SOAP 1.1 ``VersionMismatch`` fault (SOAP 1.1 §4.1.2);
+* an action of no operation: fault ``a:ActionNotSupported`` (addressing namespace);
+* a mandatory header it does not understand: fault ``s:MustUnderstand``;
+* a wrapper element other than ``{Services82}Reject``, or a value that does not deserialize (not an ``xs:int``,
+  ``xsi:nil`` on the id, a name outside ``RecurrenceUpdateMode``): fault ``a:DeserializationFailed``;
+* the wrapper's children read in contract order, as WCF's operation formatter does: a child that is not the next
+  expected part leaves that part at its default (id 0, reason null, mode ``Unknown``); extra children are skipped;
+* an exception escaping its own code: fault ``a:InternalServiceFault``;
+* then SuperOffice: application errors (no such appointment, not the caller's, bad ticket) as ``Succeeded=false``
+  + ``ExceptionInfo`` in a normal reply (or as faults, with ``faults_for_app_errors``).
+
+SOAP 1.1 faults carry WCF's subcode as the ``faultcode`` with an ``xml:lang="en-US"`` reason, byte for byte as WCF
+writes them. SOAP 1.2 (the documentation's examples) is an explicit option (``soap12``), as a second WCF binding
+would be; its faults carry ``s:Sender``/``s:Receiver`` with WCF's subcode. Each step is a method, so that a test
+can derive a variant that breaks exactly one thing.
 """
 
 from __future__ import annotations
@@ -15,22 +33,50 @@ from typing import BinaryIO
 from lxml import etree
 
 from ..contract import (
+    INT32_MAX,
+    INT32_MIN,
     REJECT_ACTION,
     SERVICE_PATH,
     SERVICES82_NS,
     SOAP11,
+    SOAP12,
+    UPDATE_MODES,
     SoapVersion,
     qname,
-    version_for_media_type,
     version_for_namespace,
 )
-from ..messages import element_children, envelope_parts
-from ..schemas import WSDL_FILE, envelope_schema, schema_path
+from ..messages import XSI_NS, element_children, envelope_parts
+from ..schemas import WSDL_FILE, schema_path
 from ..xmlparse import NotXml, parse_xml
 from .store import CALLER, REFERENCE_TICKET, AppError, AppointmentStore
 
 WCF_NS = "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"
+ADDRESSING_NONE_NS = "http://schemas.microsoft.com/ws/2005/05/addressing/none"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+UNDERSTOOD_HEADERS = (qname("ApplicationToken"), qname("Credentials"), qname("TimeZone"))
+REJECT_PARTS = ("AppointmentId", "RejectReason", "UpdateMode")
+_INT = re.compile(r"[+-]?[0-9]+")
+_XML_SPACE = " \t\r\n"
+
+ACTION_NOT_SUPPORTED = (
+    "The message with Action '{action}' cannot be processed at the receiver, due to a ContractFilter mismatch at "
+    "the EndpointDispatcher. This may be because of either a contract mismatch (mismatched Actions between sender "
+    "and receiver) or a binding/security mismatch between the sender and the receiver.  Check that sender and "
+    "receiver have the same contract and the same binding (including security requirements, e.g. Message, "
+    "Transport, None)."
+)
+DESERIALIZATION_FAILED = (
+    "The formatter threw an exception while trying to deserialize the message: There was an error while trying to "
+    "deserialize parameter {ns}:{part}. The InnerException message was '{inner}'.  Please see InnerException for "
+    "more details."
+)
+INTERNAL_SERVICE_FAULT = (
+    "The server was unable to process the request due to an internal error.  For more information about the error, "
+    "either turn on IncludeExceptionDetailInFaults (either from ServiceBehaviorAttribute or from the "
+    "<serviceDebug> configuration behavior) on the server in order to send the exception information back to the "
+    "client, or turn on tracing as per the Microsoft .NET Framework SDK documentation and inspect the server trace "
+    "logs."
+)
 
 
 @dataclass
@@ -39,6 +85,7 @@ class Reply:
     headers: dict[str, str]
     body: bytes = b""
     writer: Callable[[BinaryIO], None] | None = None  # raw bytes instead of a normal reply (hostile variants)
+    reason: str | None = None  # the HTTP reason phrase, when not the standard one (WCF's 415)
 
 
 @dataclass
@@ -46,13 +93,23 @@ class ServiceOptions:
     ticket: str = REFERENCE_TICKET
     application_token: str | None = None  # set: Online mode, the token is required
     faults_for_app_errors: bool = False
-    sender_fault_status: int = 500  # WCF answers 500; SOAP 1.2's HTTP binding also allows 400
+    soap12: bool = False  # also answer SOAP 1.2 (application/soap+xml), as a second WCF binding would
+    sender_fault_status: int = 500  # WCF answers 500; SOAP 1.2's HTTP binding maps Sender faults to 400
+    max_message_size: int = 65536  # WCF's maxReceivedMessageSize default
 
 
 class SoapFault(Exception):
-    def __init__(self, code: str, reason: str, subcode: str | None = None) -> None:
+    """A fault to answer with. ``code``: sender | receiver | version | mustunderstand; ``subcode``: WCF's
+    ``prefix:Name`` (its namespace in ``subcode_ns``), written as the SOAP 1.1 faultcode when present."""
+
+    def __init__(self, code: str, reason: str, subcode: str | None = None, subcode_ns: str = WCF_NS) -> None:
         super().__init__(reason)
-        self.code, self.reason, self.subcode = code, reason, subcode  # code: "sender" | "receiver" | "version"
+        self.code, self.reason, self.subcode, self.subcode_ns = code, reason, subcode, subcode_ns
+
+
+def deserialization_failed(part: str, inner: str) -> SoapFault:
+    text = DESERIALIZATION_FAILED.format(ns=SERVICES82_NS, part=part, inner=inner)
+    return SoapFault("sender", text, "a:DeserializationFailed")
 
 
 @dataclass
@@ -62,7 +119,7 @@ class Call:
     version: SoapVersion
     envelope: etree._Element
     appointment_id: int
-    reason: str
+    reason: str | None
     mode: str
     ticket: str | None
     application_token: str | None
@@ -87,23 +144,43 @@ class ReferenceService:
                 {"Allow": "GET, POST", "Content-Type": "text/plain; charset=utf-8"},
                 f"Method {method} not allowed\n".encode(),
             )
-        version = version_for_media_type(_header(headers, "Content-Type"))
+        content_type = _header(headers, "Content-Type") or ""
+        version = self.binding_for(content_type)
         if version is None:
-            return self.plain(
+            return self.refusal(
                 415,
-                f"Cannot process the message because the content type "
-                f"'{_header(headers, 'Content-Type')}' was not the expected type "
-                "'text/xml; charset=utf-8' or 'application/soap+xml; charset=utf-8'",
+                f"Cannot process the message because the content type '{content_type}' was not the expected type "
+                f"'{SOAP11.media_type}; charset=utf-8'.",
             )
+        if len(body) > self.options.max_message_size:
+            return self.refusal(413, "Request Entity Too Large")
+        root = parse_xml(body)
+        if isinstance(root, NotXml) or etree.QName(root).localname != "Envelope":
+            return self.refusal(400, "Bad Request")
         try:
-            call = self.parse_call(version, headers, body)
-            self.authenticate(call)
-            self.store.reject(CALLER, call.appointment_id, call.reason, call.mode)
+            try:
+                call = self.parse_call(version, headers, body)
+                self.authenticate(call)
+                self.store.reject(CALLER, call.appointment_id, call.reason or "", call.mode)
+            except (SoapFault, AppError):
+                raise
+            except Exception:  # WCF turns whatever escapes the service code into this fault
+                raise SoapFault("receiver", INTERNAL_SERVICE_FAULT, "a:InternalServiceFault") from None
         except SoapFault as fault:
-            return self.fault(version, fault)
+            answer_in = SOAP11 if fault.code == "version" else version
+            return self.fault(answer_in, fault)
         except AppError as error:
             return self.app_error(version, error)
         return self.success(version, call)
+
+    def binding_for(self, content_type: str) -> SoapVersion | None:
+        """The binding a Content-Type reaches: SOAP 1.1 for text/xml, SOAP 1.2 when enabled; else none (415)."""
+        media = content_type.split(";", 1)[0].strip().lower()
+        if media == SOAP11.media_type:
+            return SOAP11
+        if media == SOAP12.media_type and self.options.soap12:
+            return SOAP12
+        return None
 
     # --- request side ----------------------------------------------------------------------------
 
@@ -111,49 +188,97 @@ class ReferenceService:
         root = parse_xml(body)
         if isinstance(root, NotXml):
             raise SoapFault("sender", f"The request is not a well-formed XML message: {root}")
-        other = version_for_namespace(etree.QName(root).namespace)
-        if etree.QName(root).localname != "Envelope" or other is None:
-            raise SoapFault("sender", f"The request's document element <{root.tag}> is not a SOAP Envelope")
-        if other is not version:
-            raise SoapFault("version", f"The envelope is {other.label} but the Content-Type announces {version.label}")
+        sent = version_for_namespace(etree.QName(root).namespace)
+        if sent is not version:
+            raise SoapFault(
+                "version",
+                f"The envelope version of the incoming message ({_label(sent, root)}) does not match that of the "
+                f"encoder ({version.label}). Make sure the binding is configured with the same version as the "
+                "expected messages.",
+            )
         self.check_action(version, headers)
         header, soap_body = envelope_parts(root, version)
-        children = element_children(soap_body)
-        if len(children) != 1 or children[0].tag != qname("Reject"):
-            got = ", ".join(c.tag for c in children) or "nothing"
-            raise SoapFault(
-                "sender",
-                f"The body must hold one {{{SERVICES82_NS}}}Reject element; it holds {got}",
-                "a:ActionNotSupported" if children else None,
-            )
-        errors = envelope_schema(version).errors(root)
-        if errors:
-            raise SoapFault(
-                "sender",
-                f"The formatter threw an exception while trying to deserialize the message: {errors[0]}",
-                "a:DeserializationFailed",
-            )
-        reject = children[0]
-        id_text = reject.findtext(qname("AppointmentId"))
+        self.check_headers(version, header)
+        reject = self.wrapper(soap_body)
+        parts = self.read_parts(reject)
         return Call(
             version=version,
             envelope=root,
-            appointment_id=int(id_text) if id_text is not None else 0,
-            reason=reject.findtext(qname("RejectReason")) or "",
-            mode=reject.findtext(qname("UpdateMode")) or "Unknown",
+            appointment_id=parts["AppointmentId"],
+            reason=parts["RejectReason"],
+            mode=parts["UpdateMode"],
             ticket=_header_text(header, "Credentials", "Ticket"),
             application_token=_header_text(header, "ApplicationToken"),
         )
 
     def check_action(self, version: SoapVersion, headers: dict[str, str]) -> None:
-        action = request_action(version, headers)
-        if action and action != REJECT_ACTION:
+        action = request_action(version, headers) or ""
+        if action != REJECT_ACTION:
             raise SoapFault(
-                "sender",
-                f"The message with Action '{action}' cannot be processed at the receiver: "
-                f"this endpoint's operation is '{REJECT_ACTION}'",
-                "a:ActionNotSupported",
+                "sender", ACTION_NOT_SUPPORTED.format(action=action), "a:ActionNotSupported", ADDRESSING_NONE_NS
             )
+
+    def check_headers(self, version: SoapVersion, header: etree._Element | None) -> None:
+        """A header block marked mustUnderstand that this service does not know: a MustUnderstand fault."""
+        for block in element_children(header):
+            flag = (block.get(version.envelope_tag("mustUnderstand")) or "").strip()
+            if flag in ("1", "true") and block.tag not in UNDERSTOOD_HEADERS:
+                q = etree.QName(block)
+                raise SoapFault(
+                    "mustunderstand",
+                    f"The header '{q.localname}' from the namespace '{q.namespace}' was not understood by the "
+                    "recipient of this message, causing the message to not be processed.",
+                )
+
+    def wrapper(self, soap_body: etree._Element | None) -> etree._Element:
+        """The body's wrapper element, which must be ``{Services82}Reject`` (WCF: a deserialization fault)."""
+        children = element_children(soap_body)
+        if children and children[0].tag == qname("Reject"):
+            return children[0]
+        if children:
+            q = etree.QName(children[0])
+            found = f"Encountered 'Element'  with name '{q.localname}', namespace '{q.namespace or ''}'."
+        else:
+            found = "Encountered 'EndElement'  with name 'Body', namespace 'http://schemas.xmlsoap.org/soap/envelope/'."
+        text = (
+            "The formatter threw an exception while trying to deserialize the message: Error in deserializing body "
+            f"of request message for operation 'Reject'. OperationFormatter encountered an invalid Message body. "
+            f"Expected to find node type 'Element' with name 'Reject' and namespace '{SERVICES82_NS}'. {found}"
+        )
+        raise SoapFault("sender", text, "a:DeserializationFailed")
+
+    def read_parts(self, reject: etree._Element) -> dict[str, object]:
+        """The parts in contract order: a child that is not the next expected part leaves that part at its
+        default and is met again for the next part; what is left after the last part is skipped."""
+        parts: dict[str, object] = {"AppointmentId": 0, "RejectReason": None, "UpdateMode": "Unknown"}
+        children = element_children(reject)
+        cursor = 0
+        for name in REJECT_PARTS:
+            if cursor < len(children) and children[cursor].tag == qname(name):
+                parts[name] = self.read_value(name, children[cursor])
+                cursor += 1
+        return parts
+
+    def read_value(self, name: str, node: etree._Element) -> object:
+        nil = (node.get(f"{{{XSI_NS}}}nil") or "").strip() in ("true", "1")
+        text = "".join(node.itertext())
+        if name == "RejectReason":
+            return None if nil else text
+        if nil:
+            raise deserialization_failed(name, f"The value '' cannot be parsed as the type '{_type_of(name)}'.")
+        value = text.strip(_XML_SPACE)
+        if name == "AppointmentId":
+            if not _INT.fullmatch(value) or not INT32_MIN <= int(value) <= INT32_MAX:
+                raise deserialization_failed(name, f"The value '{value}' cannot be parsed as the type 'Int32'.")
+            return int(value)
+        if value not in UPDATE_MODES:
+            raise deserialization_failed(
+                name,
+                f"Invalid enum value '{value}' cannot be deserialized into type "
+                "'SuperOffice.CRM.Services.RecurrenceUpdateMode'. Ensure that the necessary enum values are present "
+                "and are marked with EnumMemberAttribute attribute if the type has DataContractAttribute attribute.",
+            )
+        return value
 
     def authenticate(self, call: Call) -> None:
         if self.options.application_token is not None and call.application_token != self.options.application_token:
@@ -169,42 +294,48 @@ class ReferenceService:
 
     def success(self, version: SoapVersion, call: Call) -> Reply:
         env, header, body = self.envelope(version)
-        etree.SubElement(header, qname("Succeeded")).text = "true"
-        etree.SubElement(body, qname("RejectResponse"))
+        _element(header, "Succeeded").text = "true"
+        _element(body, "RejectResponse")
         return self.soap_reply(200, version, env)
 
     def app_error(self, version: SoapVersion, error: AppError) -> Reply:
         if self.options.faults_for_app_errors:
             return self.fault(version, SoapFault("receiver", f"{error.exception_type}: {error.message}"))
         env, header, body = self.envelope(version)
-        info = etree.SubElement(header, qname("ExceptionInfo"))
+        info = _element(header, "ExceptionInfo")
         etree.SubElement(info, qname("Message")).text = error.message
         etree.SubElement(info, qname("ExceptionType")).text = error.exception_type
-        etree.SubElement(header, qname("Succeeded")).text = "false"
-        etree.SubElement(body, qname("RejectResponse"))
+        _element(header, "Succeeded").text = "false"
+        _element(body, "RejectResponse")
         return self.soap_reply(200, version, env)
 
     def fault(self, version: SoapVersion, fault: SoapFault) -> Reply:
         env, _header, body = self.envelope(version, with_header=False)
-        codes = {"sender": version.sender_code, "receiver": version.receiver_code, "version": "VersionMismatch"}
-        code = codes[fault.code]
-        element = etree.SubElement(body, version.envelope_tag("Fault"), nsmap={"a": WCF_NS})
+        codes = {
+            "sender": version.sender_code,
+            "receiver": version.receiver_code,
+            "version": "VersionMismatch",
+            "mustunderstand": "MustUnderstand",
+        }
+        element = etree.SubElement(body, version.envelope_tag("Fault"))
         if version is SOAP11:
-            etree.SubElement(element, "faultcode").text = f"s:{code}"
+            if fault.subcode:  # WCF writes the subcode as the SOAP 1.1 faultcode
+                code = etree.SubElement(element, "faultcode", nsmap={"a": fault.subcode_ns})
+                code.text = fault.subcode
+            else:
+                etree.SubElement(element, "faultcode").text = f"s:{codes[fault.code]}"
             reason = etree.SubElement(element, "faultstring")
-            reason.text = fault.reason
-            reason.set(XML_LANG, "en-US")
         else:
             code_el = etree.SubElement(element, version.envelope_tag("Code"))
-            etree.SubElement(code_el, version.envelope_tag("Value")).text = f"s:{code}"
+            etree.SubElement(code_el, version.envelope_tag("Value")).text = f"s:{codes[fault.code]}"
             if fault.subcode:
                 sub = etree.SubElement(code_el, version.envelope_tag("Subcode"))
-                etree.SubElement(sub, version.envelope_tag("Value")).text = fault.subcode
-            text = etree.SubElement(
+                etree.SubElement(sub, version.envelope_tag("Value"), nsmap={"a": fault.subcode_ns}).text = fault.subcode
+            reason = etree.SubElement(
                 etree.SubElement(element, version.envelope_tag("Reason")), version.envelope_tag("Text")
             )
-            text.text = fault.reason
-            text.set(XML_LANG, "en-US")
+        reason.set(XML_LANG, "en-US")
+        reason.text = fault.reason
         return self.soap_reply(self.fault_status(version, fault.code), version, env)
 
     def fault_status(self, version: SoapVersion, code: str) -> int:
@@ -213,7 +344,8 @@ class ReferenceService:
     def envelope(
         self, version: SoapVersion, *, with_header: bool = True
     ) -> tuple[etree._Element, etree._Element, etree._Element]:
-        env = etree.Element(version.envelope_tag("Envelope"), nsmap={"s": version.envelope_ns, "so": SERVICES82_NS})
+        """``s:Envelope`` with a Header (or the envelope itself, when there is none) and a Body, as WCF lays out."""
+        env = etree.Element(version.envelope_tag("Envelope"), nsmap={"s": version.envelope_ns})
         header = etree.SubElement(env, version.envelope_tag("Header")) if with_header else env
         body = etree.SubElement(env, version.envelope_tag("Body"))
         return env, header, body
@@ -226,6 +358,10 @@ class ReferenceService:
 
     def serialize(self, env: etree._Element) -> bytes:
         return etree.tostring(env, encoding="utf-8", xml_declaration=False)
+
+    def refusal(self, status: int, reason: str) -> Reply:
+        """An HTTP-level refusal as WCF sends it: the reason in the status line, an empty body."""
+        return Reply(status, {"Content-Length": "0"}, b"", reason=reason)
 
     def plain(self, status: int, text: str) -> Reply:
         return Reply(status, {"Content-Type": "text/plain; charset=utf-8"}, (text + "\n").encode())
@@ -258,6 +394,21 @@ def request_action(version: SoapVersion, headers: dict[str, str]) -> str | None:
         return raw.strip().strip('"') if raw is not None else None
     match = re.search(r'action\s*=\s*"?([^";]+)"?', _header(headers, "Content-Type") or "")
     return match.group(1) if match else None
+
+
+def _element(parent: etree._Element, local: str) -> etree._Element:
+    """A Services82 element declaring its namespace as the default, as WCF writes headers and body wrappers."""
+    return etree.SubElement(parent, qname(local), nsmap={None: SERVICES82_NS})
+
+
+def _label(version: SoapVersion | None, root: etree._Element) -> str:
+    if version is not None:
+        return version.label.replace("SOAP ", "Soap").replace(".", "")
+    return f"unknown namespace '{etree.QName(root).namespace}'"
+
+
+def _type_of(part: str) -> str:
+    return {"AppointmentId": "Int32", "UpdateMode": "RecurrenceUpdateMode"}[part]
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

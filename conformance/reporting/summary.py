@@ -11,16 +11,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..checks import REGISTRY, TRANSPORT
+from ..checks import REGISTRY, STATUSES, TRANSPORT
+from .allure_report import ADVISORY_LABEL
 
 PROPERTY = "conformance"  # the user_properties key that carries a case record from any xdist worker
+ADVISORY_PREFIX = "advisory: "
 
 CATEGORIES = [
     {"name": "Documentation findings", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*documentation finding.*"},
     {"name": "Skipped for safety", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*skipped for safety.*"},
     {"name": "Transport errors", "matchedStatuses": ["failed", "broken"], "messageRegex": r"(?s).*\[transport\].*"},
     {"name": "Suite bugs", "matchedStatuses": ["failed", "broken"], "messageRegex": "(?s).*bug in the suite.*"},
-    {"name": "Contract violations", "matchedStatuses": ["failed"], "messageRegex": r"(?s).*\[[a-z0-9-]+\].*"},
+    {"name": "Contract violations", "matchedStatuses": ["failed"], "messageRegex": r"(?s).*\[[a-z0-9-]+\].*\(MUST\).*"},
+    {
+        # rules a server SHOULD follow: passing tests (their message is set when the run ends), or failing ones
+        # under --strict
+        "name": "Advisories",
+        "matchedStatuses": ["passed", "failed"],
+        "messageRegex": r"(?s)(advisory: .*|.*\[[a-z0-9-]+\].*\(SHOULD\).*)",
+    },
     {"name": "Not applicable to this target", "matchedStatuses": ["skipped"]},
 ]
 
@@ -45,15 +54,14 @@ class RunSummary:
         for record in self.records:
             for name, tally in record.get("checks", {}).items():
                 counts[name].update(tally)
-        return {
-            name: {k: tally.get(k, 0) for k in ("passed", "failed", "not-applicable")} for name, tally in counts.items()
-        }
+        return {name: {k: tally.get(k, 0) for k in STATUSES} for name, tally in counts.items()}
 
-    def findings(self) -> list[dict[str, Any]]:
+    def findings(self, kind: str = "findings") -> list[dict[str, Any]]:
+        """Violations (``findings``) or ``advisories``, each with its case and reproduction."""
         return [
             {"case": r["case"], "phase": r["phase"], **finding, "reproduction": r.get("reproduction")}
             for r in self.records
-            for finding in r.get("findings", [])
+            for finding in r.get(kind, [])
         ]
 
     @property
@@ -77,6 +85,7 @@ class RunSummary:
             "unreachable": self.unreachable,
             "checks": self.check_counts(),
             "findings": self.findings(),
+            "advisories": self.findings("advisories"),
             "errors": self.errors,
             "documentation_findings": self.documentation,
             "skipped_cases": self.skipped,
@@ -88,6 +97,24 @@ class RunSummary:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
         return data
+
+
+def mark_advisories(alluredir: Path) -> int:
+    """Give each passing Allure result that carries advisories a status message, so that the *Advisories*
+    category (which matches on messages) holds it; the label stays. Returns how many results were marked."""
+    marked = 0
+    for path in alluredir.glob("*-result.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        advisories = [lab["value"] for lab in data.get("labels", []) if lab.get("name") == ADVISORY_LABEL]
+        if not advisories or data.get("status") != "passed" or data.get("statusDetails", {}).get("message"):
+            continue
+        data["statusDetails"] = {"message": ADVISORY_PREFIX + "\n".join(advisories)}
+        path.write_text(json.dumps(data), encoding="utf-8")
+        marked += 1
+    return marked
 
 
 def write_allure_extras(alluredir: Path, environment: dict[str, str]) -> None:

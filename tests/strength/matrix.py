@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer
+from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET
 
-from .variants import Variant, run_id
+from .variants import VIOLATION, Variant, run_id
 
 SEED = 20240611
 UNUSED_IDS = "1000-2147483647"  # above every id the reference store holds, up to the int32 edge
@@ -29,7 +29,8 @@ class SuiteRun:
     """What one ``conformance run`` said: its exit code and, from summary.json, which checks reported findings."""
 
     exit_code: int
-    fired: dict[str, str] = field(default_factory=dict)  # check -> its first finding
+    fired: dict[str, str] = field(default_factory=dict)  # check -> its first violation
+    advised: dict[str, str] = field(default_factory=dict)  # check -> its first advisory
     errors: list[str] = field(default_factory=list)  # suite bugs reported in summary.json
     seconds: float = 0.0
     output: str = ""  # the tail of stdout/stderr, for failure messages
@@ -47,16 +48,26 @@ class VariantRun:
 
     @property
     def caught(self) -> bool:
-        """As the catalogue says: exit 1 with a finding from every intended check (defect), or exit 0 (conformant)."""
-        if self.variant.conformant:
-            return self.run.exit_code == 0
-        return self.run.exit_code == 1 and all(check in self.run.fired for check in self.variant.checks)
+        """As the catalogue says: a violation-level defect exits 1 with a violation from every intended check; an
+        advisory-level defect exits 0 with an advisory from every intended check (it breaks only a SHOULD); a
+        conformant variant exits 0 with no violation."""
+        variant, run = self.variant, self.run
+        if variant.conformant:
+            return run.exit_code == 0 and not run.fired
+        if variant.level == VIOLATION:
+            return run.exit_code == 1 and all(check in run.fired for check in variant.checks)
+        return run.exit_code == 0 and all(check in run.advised for check in variant.checks)
 
     def explain(self) -> str:
         wanted = ", ".join(self.variant.checks) or "no finding (exit 0)"
         fired = sorted(self.run.fired) or "nothing"
-        lines = [f"{self.id}: exit {self.run.exit_code}; wanted {wanted}; fired {fired}"]
+        advised = sorted(self.run.advised) or "nothing"
+        lines = [
+            f"{self.id}: exit {self.run.exit_code}; wanted {wanted} ({self.variant.level}); "
+            f"violations {fired}; advisories {advised}"
+        ]
         lines += [f"  {message}" for message in list(self.run.fired.values())[:8]]
+        lines += [f"  advisory: {message}" for message in list(self.run.advised.values())[:4]]
         lines += [f"  suite error: {e}" for e in self.run.errors[:3]]
         if not self.run.fired:
             lines.append(self.run.output)
@@ -124,13 +135,15 @@ def run_suite(url: str, version: str, workdir: Path, extra: Iterable[str] = ()) 
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
         for finding in summary.get("findings", []):
             run.fired.setdefault(finding["check"], finding["message"])
+        for advisory in summary.get("advisories", []):
+            run.advised.setdefault(advisory["check"], advisory["message"])
         run.errors = [e.get("message", "") for e in summary.get("errors", [])]
     return run
 
 
 def run_variant(variant: Variant, version: str, workdir: Path) -> VariantRun:
     """Serve ``variant`` (a fresh store) on a free port and run the suite against it."""
-    server = ReferenceServer(variant.make()).start()
+    server = variant.start(version)
     try:
         return VariantRun(variant, version, run_suite(server.url, version, workdir, variant.args))
     finally:

@@ -8,15 +8,33 @@ changes the Reject semantics.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import BinaryIO
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from conformance.contract import INT32_MAX, SERVICES82_NS, SOAP11, UPDATE_MODES, SoapVersion, qname
+from conformance.contract import (
+    INT32_MAX,
+    REJECT_ACTION,
+    SERVICES82_NS,
+    SOAP11,
+    SOAP12,
+    UPDATE_MODES,
+    SoapVersion,
+    qname,
+)
 from conformance.messages import XSI_NS, element_children
-from conformance.reference.service import Call, ReferenceService, Reply, ServiceOptions, SoapFault
+from conformance.reference.service import (
+    Call,
+    ReferenceService,
+    Reply,
+    ServiceOptions,
+    SoapFault,
+    request_action,
+)
 from conformance.reference.store import AppError, AppointmentStore
 from conformance.xmlparse import NotXml, parse_xml
 
@@ -178,8 +196,36 @@ class DuplicatedResponse(Edited):
 class UnqualifiedResponse(Edited):
     def edit(self, env: etree._Element, version: SoapVersion) -> None:
         node = body_child(env, "RejectResponse")
-        if node is not None:
-            node.tag = "RejectResponse"
+        if node is not None:  # a new element: the old one declares Services82 as its default namespace
+            node.getparent().replace(node, etree.Element("RejectResponse"))
+
+
+class NoCharset(ReferenceService):
+    """``Content-Type: text/xml`` without the charset the WS-I Simple SOAP Binding Profile requires (R1018)."""
+
+    def content_type(self, version: SoapVersion) -> str:
+        return version.media_type
+
+
+class Accepted202(ReferenceService):
+    """Successful Rejects answered with ``202 Accepted`` (a queueing front end) instead of ``200 OK``."""
+
+    def success(self, version: SoapVersion, call: Call) -> Reply:
+        reply = super().success(version, call)
+        reply.status = 202
+        return reply
+
+
+class RefusalClaimsSuccess(ReferenceService):
+    """The HTTP refusals (400, 413, 415) carry a SOAP reply that says the Reject succeeded."""
+
+    def refusal(self, status: int, reason: str) -> Reply:
+        env, header, body = self.envelope(SOAP11)
+        etree.SubElement(header, qname("Succeeded")).text = "true"
+        etree.SubElement(body, qname("RejectResponse"))
+        reply = self.soap_reply(status, SOAP11, env)
+        reply.reason = reason
+        return reply
 
 
 class AppErrorWithHttp500(ReferenceService):
@@ -200,10 +246,10 @@ class FaultWithHttp200(ReferenceService):
 
 
 class Http400ForEveryFault(ReferenceService):
-    """SOAP 1.2 allows 400 for Sender faults only; this endpoint sends 400 for Receiver faults too."""
+    """SOAP 1.2 maps Sender faults to 400 only; this endpoint sends 400 for every SOAP 1.2 fault, Receiver too."""
 
     def fault_status(self, version: SoapVersion, code: str) -> int:
-        return 400
+        return 400 if version is SOAP12 else super().fault_status(version, code)
 
 
 def faults_for_app_errors(service_class: type[ReferenceService]) -> Callable[[], ReferenceService]:
@@ -255,6 +301,29 @@ class FaultOutsideBody(Edited):
         if fault is not None:
             env.remove(soap_body(env))
             env.append(fault)
+
+
+class UnboundFaultcodePrefix(ReferenceService):
+    """``a:DeserializationFailed`` written without ``xmlns:a``: a faultcode that is no resolvable qualified name."""
+
+    def serialize(self, env: etree._Element) -> bytes:
+        return re.sub(rb'<faultcode xmlns:a="[^"]*">', b"<faultcode>", super().serialize(env))
+
+
+class InventedSoapFaultcode(Edited):
+    """A port from SOAP 1.2 kept its code name: ``s:Sender``, in the SOAP 1.1 namespace, where SOAP 1.1 has none."""
+
+    def edit(self, env: etree._Element, version: SoapVersion) -> None:
+        fault = body_child(env, "Fault")
+        code = None if fault is None else fault.find("faultcode")
+        if code is not None:
+            code.getparent().replace(code, _faultcode("s:Sender"))
+
+
+def _faultcode(text: str) -> etree._Element:
+    node = etree.Element("faultcode")
+    node.text = text
+    return node
 
 
 # --- authentication ---------------------------------------------------------------------------------
@@ -328,11 +397,16 @@ class DecimalIdTruncated(RequestRewrite):
                 node.text = text.split(".")[0]
 
 
-class ActionIgnored(ReferenceService):
-    """Dispatches on the body element alone: any SOAPAction (or 1.2 action parameter) is taken for Reject."""
+class MediaTypeIgnored(ReferenceService):
+    """Reads any SOAP media type as its SOAP 1.1 binding: a SOAP 1.1 envelope labelled application/soap+xml
+    (with the action in the Content-Type, as SOAP 1.2 carries it) is processed instead of refused with 415."""
+
+    def binding_for(self, content_type: str) -> SoapVersion | None:
+        return super().binding_for(content_type) or (SOAP11 if "soap+xml" in content_type.lower() else None)
 
     def check_action(self, version: SoapVersion, headers: dict[str, str]) -> None:
-        return None
+        if REJECT_ACTION not in (request_action(SOAP11, headers), request_action(SOAP12, headers)):
+            super().check_action(version, headers)
 
 
 class UnknownIdSucceedsStore(AppointmentStore):
@@ -421,6 +495,58 @@ class SlowLongReasonStore(AppointmentStore):
 
 
 # --- conformant differences -------------------------------------------------------------------------
+
+
+class ActionIgnored(ReferenceService):
+    """Dispatches on the body element alone: any SOAPAction (or 1.2 action parameter) is taken for Reject.
+    Conformant: WS-I BP R1127, "A RECEIVER MUST NOT rely on the value of the SOAPAction HTTP header"."""
+
+    def check_action(self, version: SoapVersion, headers: dict[str, str]) -> None:
+        return None
+
+
+SOAP11_CODES = {
+    "sender": "Client",
+    "receiver": "Server",
+    "version": "VersionMismatch",
+    "mustunderstand": "MustUnderstand",
+}
+WCF_FAULT = (
+    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
+    '<faultcode xmlns:a="{ns}">{code}</faultcode><faultstring xml:lang="en-US">{reason}</faultstring>'
+    "</s:Fault></s:Body></s:Envelope>"
+)
+
+
+class WcfLiteralBytes(ReferenceService):
+    """SOAP 1.1 faults written from the literal layout of a captured WCF fault (string template, no XML
+    library): the judge must accept WCF's own bytes, not only this project's serializer."""
+
+    def fault(self, version: SoapVersion, fault: SoapFault) -> Reply:
+        if version is not SOAP11:
+            return super().fault(version, fault)
+        code = fault.subcode or f"s:{SOAP11_CODES[fault.code]}"
+        namespace = fault.subcode_ns if fault.subcode else SOAP11.envelope_ns
+        text = WCF_FAULT.format(ns=namespace, code=code, reason=escape(fault.reason))
+        if not fault.subcode:
+            text = text.replace(f' xmlns:a="{namespace}"', "")
+        return Reply(500, {"Content-Type": "text/xml; charset=utf-8"}, text.encode("utf-8"))
+
+
+class RefusalsExplained(ReferenceService):
+    """HTTP refusals carry a short plain-text explanation (RFC 9110 says a server SHOULD explain an error)."""
+
+    def refusal(self, status: int, reason: str) -> Reply:
+        body = f"{status} {reason}\n".encode()
+        return Reply(status, {"Content-Type": "text/plain; charset=utf-8"}, body, reason=reason)
+
+
+class DeclarationDisagreesWithCharset(ReferenceService):
+    """An XML declaration naming windows-1252 on UTF-8 bodies labelled charset=utf-8: receivers MUST ignore the
+    declaration's encoding (WS-I SSBP R1019), and the charset is right."""
+
+    def serialize(self, env: etree._Element) -> bytes:
+        return b'<?xml version="1.0" encoding="windows-1252"?>' + super().serialize(env)
 
 
 def reprefixed(env: etree._Element, envelope_prefix: str) -> etree._Element:

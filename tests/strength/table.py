@@ -17,10 +17,8 @@ from collections.abc import Callable
 from importlib.metadata import version as dist_version
 from pathlib import Path
 
-from conformance.reference import ReferenceServer
-
 from .matrix import SEED, VariantRun, command, in_parallel, run_all
-from .variants import DEFECTIVE, VARIANTS, Variant, runs
+from .variants import ADVISORY, DEFECTIVE, VARIANTS, Variant, runs
 from .zeep_check import CALLS, ZeepVerdict, zeep_verdict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +29,7 @@ def zeep_all(variants: tuple[Variant, ...], workers: int = 8) -> dict[str, ZeepV
 
     def task(variant: Variant) -> Callable[[], ZeepVerdict]:
         def one() -> ZeepVerdict:
-            server = ReferenceServer(variant.make()).start()
+            server = variant.start("1.1")
             try:
                 return zeep_verdict(server.url, online="--online" in variant.args)
             finally:
@@ -44,10 +42,16 @@ def zeep_all(variants: tuple[Variant, ...], workers: int = 8) -> dict[str, ZeepV
 
 def verdict(result: VariantRun) -> str:
     if result.variant.conformant:
-        return "passed (exit 0)" if result.caught else "**FALSE POSITIVE**"
+        if not result.caught:
+            return "**FALSE ALARM**"
+        return (
+            f"passed (exit 0), {len(result.run.advised)} advisory check(s)" if result.run.advised else "passed (exit 0)"
+        )
     if result.variant.gap:
         return "**known gap** (see below)" if not result.caught else "caught: the gap is closed, drop its marker"
-    return "caught" if result.caught else "**MISSED**"
+    if not result.caught:
+        return "**MISSED**"
+    return "caught as an advisory (exit 0)" if result.variant.level == ADVISORY else "caught (exit 1)"
 
 
 def _cell(text: str) -> str:
@@ -55,23 +59,27 @@ def _cell(text: str) -> str:
 
 
 def _fired(result: VariantRun) -> str:
-    names = sorted(result.run.fired)
-    return ", ".join(f"**{n}**" if n in result.variant.checks else n for n in names) or "—"
+    """Checks that reported: violations, then advisories marked (advisory); intended ones in bold."""
+    run, intended = result.run, result.variant.checks
+    names = [(n, "") for n in sorted(run.fired)] + [(n, " (advisory)") for n in sorted(run.advised)]
+    return ", ".join(f"**{n}**{tag}" if n in intended else f"{n}{tag}" for n, tag in names) or "—"
 
 
 def matrix_table(results: list[VariantRun]) -> list[str]:
     lines = [
-        "| variant | family | SOAP | defect (or allowed difference) | intended check | checks that fired | exit "
-        "| verdict |",
-        "|---|---|---|---|---|---|---|---|",
+        "| variant | family | SOAP | defect (or allowed difference) | rule level | intended check | checks that "
+        "reported | exit | verdict |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         v = r.variant
         intended = ", ".join(v.checks) or "none (must pass)"
         args = f" (`{' '.join(v.args)}`)" if v.args else ""
+        level = "allowed" if v.conformant else ("SHOULD" if v.level == ADVISORY else "MUST")
+        rule = f" — {_cell(v.rule)}" if v.rule else ""
         lines.append(
-            f"| `{v.name}` | {v.family} | {r.version} | {_cell(v.defect)}{args} | {intended} | {_fired(r)} "
-            f"| {r.run.exit_code} | {verdict(r)} |"
+            f"| `{v.name}` | {v.family} | {r.version} | {_cell(v.defect)}{args}{rule} | {level} | {intended} "
+            f"| {_fired(r)} | {r.run.exit_code} | {verdict(r)} |"
         )
     return lines
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from conformance.reference import ReferenceService, ServiceOptions
+from conformance.reference import ReferenceServer, ReferenceService, ServiceOptions
 
 from . import mutants as m
 
@@ -28,22 +29,49 @@ FAMILIES = (
 )
 
 
+VIOLATION, ADVISORY = "violation", "advisory"
+
+
+class Running(Protocol):
+    url: str
+
+    def stop(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Variant:
     name: str
     family: str  # one of FAMILIES, or CONFORMANT
     defect: str  # one line: what is wrong (for a conformant variant: what differs)
     checks: tuple[str, ...]  # the check(s) that must report it; () for a conformant variant
-    make: Callable[[], ReferenceService]
+    make: Callable[[], ReferenceService] | None  # None when ``serve`` starts the endpoint
     versions: tuple[str, ...] = ("1.1",)  # SOAP versions the suite is run with
     args: tuple[str, ...] = ()  # extra `conformance run` arguments
     zeep: str = ""  # why zeep notices it or not (the cross-check's expectation, see zeep_check.py)
     zeep_flags: bool = False  # whether a zeep client is expected to raise on it
     gap: str = ""  # a known gap in the suite: why the intended check cannot see it yet, and the fix
+    level: str = VIOLATION  # the defect breaks a MUST (exit 1) or only a SHOULD (an advisory: exit 0, reported)
+    serve: Callable[[], Running] | None = None  # an endpoint that is not a ReferenceService (a third-party stack)
+    rule: str = ""  # the rule a conformant difference is allowed by, or an advisory-level defect breaks
 
     @property
     def conformant(self) -> bool:
         return not self.checks
+
+    def start(self, version: str) -> Running:
+        """A fresh endpoint of this variant on a free loopback port, speaking ``version`` (SOAP 1.2 is the
+        reference endpoint's explicit option, as a second WCF binding would be)."""
+        if self.serve is not None:
+            return self.serve()
+        service = self.make()
+        service.options.soap12 = version == "1.2"
+        return ReferenceServer(service).start()
+
+
+def _spyne() -> Running:
+    from .spyne_endpoint import SpyneEndpoint  # imported here: spyne is only needed for this variant
+
+    return SpyneEndpoint().start()
 
 
 def _options(**options: object) -> Callable[[], ReferenceService]:
@@ -132,6 +160,32 @@ DEFECTIVE: tuple[Variant, ...] = (
         zeep=EMPTY_OUTPUT,
     ),
     Variant(
+        "no-charset",
+        "envelope & HTTP framing",
+        "Content-Type: text/xml without a charset parameter",
+        ("content-type",),
+        m.NoCharset,
+        zeep="zeep reads the bytes as UTF-8 without being told",
+    ),
+    Variant(
+        "success-with-202",
+        "envelope & HTTP framing",
+        "successful Rejects answered with 202 Accepted instead of 200 OK",
+        ("http-status",),
+        m.Accepted202,
+        level=ADVISORY,
+        rule="WS-I BP R1111: a non-fault envelope SHOULD travel with 200 OK (any 2xx meets the MUST, R1124)",
+        zeep="zeep takes any 2xx",
+    ),
+    Variant(
+        "refusal-claims-success",
+        "envelope & HTTP framing",
+        "the 400/413/415 refusals carry an envelope with Succeeded=true and a RejectResponse",
+        ("http-status", "negative-rejection"),
+        m.RefusalClaimsSuccess,
+        zeep="zeep's valid calls are never refused at the HTTP level",
+    ),
+    Variant(
         "app-error-with-http-500",
         "envelope & HTTP framing",
         "Succeeded=false responses (not faults) sent with HTTP 500",
@@ -155,6 +209,8 @@ DEFECTIVE: tuple[Variant, ...] = (
         ("fault-status",),
         m.faults_for_app_errors(m.Http400ForEveryFault),
         versions=("1.2",),
+        level=ADVISORY,
+        rule="SOAP 1.2 Part 2 Table 20 (its keyword could not be verified: enforced as a SHOULD)",
         zeep="SOAP 1.2 only (the WSDL binds 1.1); and zeep's valid calls are not faulted",
     ),
     Variant(
@@ -173,6 +229,24 @@ DEFECTIVE: tuple[Variant, ...] = (
         m.Soap11CodesInSoap12Fault,
         versions=("1.2",),
         zeep="SOAP 1.2 only (the WSDL binds 1.1); and zeep's valid calls are not faulted",
+    ),
+    Variant(
+        "unbound-faultcode-prefix",
+        "faults",
+        "a:DeserializationFailed as faultcode without xmlns:a (no resolvable qualified name)",
+        ("fault-schema",),
+        m.UnboundFaultcodePrefix,
+        zeep="zeep only makes valid calls, which are never faulted",
+    ),
+    Variant(
+        "soap11-fault-code-invented",
+        "faults",
+        "SOAP 1.1 faults with faultcode s:Sender, a code SOAP 1.1 does not define, in its namespace",
+        ("fault-schema",),
+        m.InventedSoapFaultcode,
+        level=ADVISORY,
+        rule="WS-I BP R1004: SHOULD be a SOAP 1.1 code or a QName in the fault authority's own namespace",
+        zeep="zeep only makes valid calls, which are never faulted",
     ),
     Variant(
         "html-page-instead-of-fault",
@@ -232,6 +306,8 @@ DEFECTIVE: tuple[Variant, ...] = (
         "an UpdateMode outside the enumeration silently becomes Unknown",
         ("negative-rejection",),
         m.UnknownModeDefaulted,
+        level=ADVISORY,
+        rule="WS-I BP R2724: an envelope inconsistent with the WSDL SHOULD be refused with a fault",
         zeep=OUTCOME,
     ),
     Variant(
@@ -256,6 +332,8 @@ DEFECTIVE: tuple[Variant, ...] = (
         "a Reject element in another namespace, or none, is accepted",
         ("negative-rejection",),
         m.RequestNamespaceIgnored,
+        level=ADVISORY,
+        rule="WS-I BP R2724",
         zeep=OUTCOME,
     ),
     Variant(
@@ -264,14 +342,18 @@ DEFECTIVE: tuple[Variant, ...] = (
         "an AppointmentId '101.5' is truncated to 101 and the Reject goes through",
         ("negative-rejection",),
         m.DecimalIdTruncated,
+        level=ADVISORY,
+        rule="WS-I BP R2724",
         zeep=OUTCOME,
     ),
     Variant(
-        "soap-action-ignored",
+        "media-type-ignored",
         "invalid input accepted",
-        "any SOAPAction is dispatched to Reject",
+        "a SOAP 1.1 envelope labelled application/soap+xml is processed instead of refused (415)",
         ("negative-rejection",),
-        m.ActionIgnored,
+        m.MediaTypeIgnored,
+        level=ADVISORY,
+        rule="WS-I BP R1115: SHOULD answer 415 for a Content-Type the WSDL does not permit",
         zeep=OUTCOME,
     ),
     # --- Succeeded / ExceptionInfo
@@ -332,7 +414,66 @@ DEFECTIVE: tuple[Variant, ...] = (
 )
 
 CONFORMANT_VARIANTS: tuple[Variant, ...] = (
-    Variant("reference", CONFORMANT, "the reference endpoint itself", (), ReferenceService),
+    Variant(
+        "reference",
+        CONFORMANT,
+        "the reference endpoint itself: WCF basicHttpBinding's answers (WCF-WIRE.md) and SuperOffice's "
+        "Succeeded/ExceptionInfo",
+        (),
+        ReferenceService,
+        ("1.1", "1.2"),
+    ),
+    Variant(
+        "wcf-literal-bytes",
+        CONFORMANT,
+        "SOAP 1.1 faults from the literal layout of a captured WCF fault (a:DeserializationFailed, "
+        'a:ActionNotSupported, a:InternalServiceFault, s:VersionMismatch; xml:lang="en-US")',
+        (),
+        m.WcfLiteralBytes,
+        rule="SOAP 1.1 §4.4.1 (a qualified name, codes extensible), WS-I BP R1004 (a namespace-qualified code)",
+    ),
+    Variant(
+        "spyne",
+        CONFORMANT,
+        "a third-party SOAP stack: spyne 2.14 (SOAP 1.1, lxml validation) behind a 415/action guard "
+        "(tests/strength/spyne_endpoint.py); dotted soap11env:Client.* fault codes are advisories (R1031)",
+        (),
+        None,
+        serve=_spyne,
+        zeep="zeep loads spyne's WSDL (fixed in wsdl_document_built) and calls Reject",
+    ),
+    Variant(
+        "soap-action-ignored",
+        CONFORMANT,
+        "dispatches on the body element: any SOAPAction is taken for Reject",
+        (),
+        m.ActionIgnored,
+        rule="WS-I BP R1127: a receiver MUST NOT rely on the SOAPAction header",
+    ),
+    Variant(
+        "app-errors-as-faults",
+        CONFORMANT,
+        "application errors (no such appointment, bad ticket) as s:Server faults instead of Succeeded=false",
+        (),
+        _options(faults_for_app_errors=True),
+        rule="WCF-WIRE.md: a SuperOffice installation may refuse a bad ticket with a fault",
+    ),
+    Variant(
+        "refusals-explained",
+        CONFORMANT,
+        "the 400/413/415 refusals carry a plain-text explanation",
+        (),
+        m.RefusalsExplained,
+        rule="RFC 9110 §15.5: a server SHOULD explain a 4xx; WS-I BP R1125: a 4xx for a request format problem",
+    ),
+    Variant(
+        "xml-declaration-disagrees",
+        CONFORMANT,
+        'an XML declaration encoding="windows-1252" on UTF-8 bodies labelled charset=utf-8',
+        (),
+        m.DeclarationDisagreesWithCharset,
+        rule="WS-I SSBP R1019: receivers MUST ignore the declaration's encoding; R1018 is met by the charset",
+    ),
     Variant(
         "other-prefixes",
         CONFORMANT,
