@@ -507,3 +507,12 @@ def test_failures_carry_the_name_of_the_check_that_found_them():
 def test_asking_for_a_check_that_does_not_exist_is_an_error():
     with pytest.raises(KeyError, match="no check named nope"):
         run_checks(CheckContext(make_exchange(success(SOAP11))), ["nope"])
+
+
+def test_the_readmes_table_of_checks_is_the_registrys():
+    from pathlib import Path
+
+    from conformance.checks.__main__ import markdown_table
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, "README's check table is stale: paste `python -m conformance.checks`"

@@ -41,6 +41,14 @@ def test_run_on_the_embedded_endpoint_is_green_and_writes_every_report(tmp_path,
     assert "Reject conformance" in done.stdout
 
 
+def test_the_embedded_endpoint_draws_no_violation_and_no_advisory_with_500_examples(tmp_path):
+    """The reference endpoint is the suite's model of SuperOffice: spotless under a long generated phase too."""
+    done = conformance("run", "--max-examples", "500", "--report-dir", "out", "--seed", "7", cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["findings"] == [] and summary["advisories"] == [] and summary["exchanges"] > 1000
+
+
 def test_unreachable_endpoint_is_exit_3_in_one_line(tmp_path):
     done = conformance(
         "run",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..context import CheckContext, Expect
 from ..messages import xpath_of
-from ..rules import ACCEPTED, AUTHENTICATED, R2724, Rule
+from ..rules import ACCEPTED, AUTHENTICATED, NO_SUCH_APPOINTMENT, NOT_XML, R1115, R2724, Rule
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
 
 
@@ -55,7 +55,7 @@ def must_refuse(ctx: CheckContext, expect: Expect, what: str, default: Rule) -> 
     )
 
 
-@check("negative-rejection", "Outcome", R2724)
+@check("negative-rejection", "Outcome", NO_SUCH_APPOINTMENT, NOT_XML, R2724, R1115)
 def negative_rejection(ctx: CheckContext) -> Outcome:
     """An invalid request is refused: a fault, ``Succeeded=false`` + ``ExceptionInfo``, or an HTTP 4xx when the
     request has a format problem. The level is the case's: MUST for a Reject that cannot be carried out (no such
