@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import REGISTRY, TRANSPORT
 from ..rules import HTTP_MESSAGE, Rule
+from . import REGISTRY, TRANSPORT
 
 
 def _rules(rules: tuple[Rule, ...]) -> str:
