@@ -4,6 +4,9 @@ Exit codes of ``conformance run``: 0 every check passed; 1 contract violations f
 only findings that are not in the ``--baseline``); 2 usage or configuration error; 3 endpoint unreachable
 (no exchange possible). ``conformance drift``: 0 no breaking change; 1 a breaking contract change; 2 usage
 error; 3 the live WSDL could not be read (unreachable, not published, not a WSDL).
+
+Before a run against a configured endpoint, ``preflight`` makes sure something answers, that credentials are
+configured (or ``--no-credentials`` says none are needed) and that the URL is a SOAP service at all.
 """
 
 from __future__ import annotations
@@ -13,20 +16,37 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, Settings, check_credentials, check_report_dir, load_settings
 from .options import OPTIONS, dest, flags_from, long_flag
+
+if TYPE_CHECKING:
+    from .messages import OutgoingRequest
+    from .transport import Exchange, HttpResponse, Transport
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 DRIFT_OPTIONS = ("endpoint", "env", "config", "timeout", "report_dir", "ca_bundle", "insecure")
+PROBE_ID = -1  # the preflight's Reject: an id that cannot be a real appointment, as the suite's negative cases send
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line on stderr (the usage itself is in ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: usage error: {message} (see: {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    """A TCP port for ``serve --port``: 0 (any free port) to 65535."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port: expected 0 (any free port) to 65535")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="conformance", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = _Parser(prog="conformance", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"conformance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -54,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the reference endpoint in the foreground")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8082)
+    serve.add_argument("--port", type=_port, default=8082, help="TCP port (default 8082; 0: any free port)")
     serve.add_argument("--online", action="store_true", help="require an application token")
     serve.add_argument(
         "--soap12",
@@ -93,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     flags = flags_from(args)
-    settings = load_settings(flags)
+    if args.workers is not None:
+        flags["workers"] = args.workers
+    settings = load_settings(flags, require_credentials=False)  # checked by preflight, once something answers
     report_dir = Path(settings.report_dir)
     from .baseline import BaselineError, load
 
@@ -103,10 +125,11 @@ def run(args: argparse.Namespace) -> int:
         baseline = load(Path(args.baseline)) if args.baseline else None
     except BaselineError as exc:
         raise ConfigError(str(exc)) from None
+    check_report_dir(settings)
     if not settings.embedded:
         problem = preflight(settings)
         if problem:
-            print(f"conformance: endpoint unreachable: {problem}", file=sys.stderr)
+            print(f"conformance: {problem}", file=sys.stderr)
             return EXIT_UNREACHABLE
     results_dir = report_dir / "allure-results"
     _clean(results_dir, report_dir / "summary.json", report_dir / "reproductions", report_dir / "baseline-diff.json")
@@ -144,6 +167,10 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"conformance: the run did not complete (exit {code}): no baseline compared or saved", file=sys.stderr
             )
+    if code == EXIT_INTERRUPTED:  # the reports are written and closed: skip the interpreter's slow teardown
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code
 
 
@@ -187,10 +214,16 @@ def _passthrough(args: argparse.Namespace) -> list[str]:
     return out
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention for a run stopped with Ctrl-C
+
+
 def exit_code(pytest_code: int, summary_path: Path) -> int:
+    """The run's exit code from pytest's and from ``summary.json`` (interrupted, unreachable, findings)."""
     summary: dict[str, Any] = {}
     if summary_path.is_file():
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    if summary.get("interrupted"):
+        return EXIT_INTERRUPTED
     if summary.get("unreachable"):
         return EXIT_UNREACHABLE
     if pytest_code in (0,):
@@ -203,17 +236,139 @@ def exit_code(pytest_code: int, summary_path: Path) -> int:
 
 
 def preflight(settings: Settings) -> str | None:
-    """``None`` when the endpoint answers HTTP at all (any status); otherwise why not, in one line."""
+    """``None`` when a run against the configured endpoint may start; otherwise the one line saying why not (exit 3).
+
+    1. A GET of the endpoint: when nothing answers at all (refused, DNS, TLS, timeout), it is unreachable.
+    2. Credentials (``ConfigError``, exit 2, when none are configured): checked once something answers, so that an
+       unreachable URL, the first thing to fix, is named first.
+    3. Whether a SOAP service answers there at all (``soap_service_problem``).
+    """
     from .transport import Transport, TransportOptions
 
     transport = Transport(TransportOptions(timeout=min(settings.timeout, 10), verify=settings.verify()))
     try:
-        exchange = transport.get(settings.endpoint)
+        exchange = transport.get(str(settings.endpoint))
+        if not exchange.answered and exchange.error is not None:  # a broken answer is still an answer: run, report it
+            return f"endpoint unreachable: {exchange.error}"
+        check_credentials(settings)
+        return soap_service_problem(settings, transport)
     finally:
         transport.close()
-    if not exchange.answered and exchange.error is not None:  # a broken answer is still an answer: run, report it
-        return str(exchange.error)
+
+
+def soap_service_problem(settings: Settings, transport: Transport) -> str | None:
+    """``None`` unless the endpoint is plainly no SOAP service: then what answered instead, in one line.
+
+    ``?wsdl`` answered with a WSDL settles it without sending any Reject (a WCF endpoint publishing metadata). With
+    metadata switched off ``?wsdl`` answers 400/404, which proves nothing, so one Reject for AppointmentId -1 follows:
+    the suite's own negative cases send it, and no appointment can have that id. Its answer is judged by
+    ``foreign_answer``; a transport failure is left to the run, whose checks name it case by case."""
+    from .contract import soap_version
+    from .redaction import Redactor, display_url, url_secrets
+    from .wsdl import wsdl_url
+
+    endpoint = str(settings.endpoint)
+    wsdl = transport.get(wsdl_url(endpoint))
+    if _is_wsdl(wsdl):
+        return None
+    probe = transport.send(endpoint, _probe_request(settings), soap_version(settings.soap_version))
+    answer = foreign_answer(probe.response) if probe.error is None and probe.response is not None else None
+    if answer is None:
+        return None
+    line = (
+        f"not a SOAP endpoint: no Appointment.svc answers at {display_url(endpoint)} ({settings.origin('endpoint')}): "
+        f"a Reject for AppointmentId {PROBE_ID} was answered {answer}, and GET ?wsdl {_answered(wsdl)}; a SOAP "
+        "service answers with a SOAP envelope (or a fault): check the URL, e.g. "
+        "https://host/Cust1/Remote/Services82/Appointment.svc"
+    )
+    return Redactor([*settings.secrets(), *url_secrets(endpoint)]).text(line)
+
+
+_WSDL_ROOTS = ("{http://schemas.xmlsoap.org/wsdl/}definitions", "{http://www.w3.org/ns/wsdl}description")
+
+
+def _is_wsdl(exchange: Exchange) -> bool:
+    from .xmlparse import NotXml, parse_xml
+
+    response = exchange.response
+    if exchange.error is not None or response is None or response.status != 200:
+        return False
+    root = parse_xml(response.body)
+    return not isinstance(root, NotXml) and root.tag in _WSDL_ROOTS
+
+
+def _probe_request(settings: Settings) -> OutgoingRequest:
+    """A valid Reject for an id that cannot be real, with the configured credentials; guarded like every Reject."""
+    from .contract import soap_version
+    from .messages import Credentials, RejectCall, outgoing, reject_envelope
+    from .safety import IdPolicy
+
+    version = soap_version(settings.soap_version)
+    call = RejectCall(PROBE_ID, "conformance preflight: is this a SOAP endpoint?", "OnlyThis")
+    envelope = reject_envelope(call, version, Credentials(settings.ticket, settings.application_token))
+    IdPolicy(settings.appointment_ids, settings.unused_ids).guard(envelope)
+    return outgoing(envelope, version)
+
+
+def foreign_answer(response: HttpResponse) -> str | None:
+    """How a reply shows that no SOAP service answered (``HTTP 404 text/plain: plain text 'Not Found'``), or ``None``
+    when it may come from one: a SOAP envelope (a fault included, any status), an empty body (WCF's 400/413/415
+    refusals), a 500 (a service that fails is judged case by case), a short plain-text explanation of a
+    400/413/415, or anything else the checks judge (XML that is not SOAP, a DTD, binary). What remains: an HTML
+    page, JSON, or plain text with any other status (404, 405, 200…)."""
+    body = response.body
+    if not body.strip() or response.status == 500 or _is_envelope(body):
+        return None
+    media = _media_type(response)
+    kind = _foreign_kind(body, media)
+    if kind is None or (kind == "plain text" and response.status in (400, 413, 415)):
+        return None
+    return f"HTTP {response.status} {media or '(no Content-Type)'}: {kind} {_excerpt(body, kind)!r}"
+
+
+def _foreign_kind(body: bytes, media: str) -> str | None:
+    from .xmlparse import looks_like_html
+
+    start = body.lstrip()[:1]
+    if media == "text/html" or looks_like_html(body):
+        return "an HTML page"
+    if "json" in media or start in (b"{", b"["):
+        return "JSON"
+    if media == "text/plain" and start != b"<":
+        return "plain text"
     return None
+
+
+def _excerpt(body: bytes, kind: str) -> str:
+    """The page's title, or the first words."""
+    from .xmlparse import html_title
+
+    if kind == "an HTML page":
+        return html_title(body)
+    return " ".join(body[:400].decode("utf-8", "replace").split())[:100]
+
+
+def _is_envelope(body: bytes) -> bool:
+    from lxml import etree
+
+    from .contract import version_for_namespace
+    from .xmlparse import NotXml, parse_xml
+
+    root = parse_xml(body)
+    if isinstance(root, NotXml):
+        return False
+    name = etree.QName(root)
+    return name.localname == "Envelope" and version_for_namespace(name.namespace) is not None
+
+
+def _media_type(response: HttpResponse) -> str:
+    return (response.header("Content-Type") or "").split(";", 1)[0].strip().lower()
+
+
+def _answered(exchange: Exchange) -> str:
+    if exchange.response is None:
+        return f"got no answer ({exchange.error})"
+    return f"answered HTTP {exchange.response.status} {_media_type(exchange.response) or '(no Content-Type)'}"
 
 
 def _clean(*paths: Path) -> None:
@@ -232,7 +387,8 @@ def drift(args: argparse.Namespace) -> int:
 
     from .drift_run import run_drift, write_reports
 
-    settings = load_settings(flags_from(args))
+    settings = load_settings(flags_from(args), require_credentials=False)  # the WSDL needs no ticket
+    check_report_dir(settings)
     started = time.time()
     result = run_drift(settings)
     report_dir = Path(settings.report_dir)
@@ -254,7 +410,10 @@ def serve(args: argparse.Namespace) -> int:
         faults_for_app_errors=args.faults_for_app_errors,
         soap12=args.soap12,
     )
-    server = ReferenceServer(ReferenceService(options=options), host=args.host, port=args.port, verbose=True)
+    try:
+        server = ReferenceServer(ReferenceService(options=options), host=args.host, port=args.port, verbose=True)
+    except OSError as exc:
+        raise ConfigError(_cannot_serve(args.host, args.port, exc)) from None
     speaks = "SOAP 1.1 and 1.2" if args.soap12 else "SOAP 1.1 (text/xml), as WCF basicHttpBinding"
     print(f"reference endpoint: {server.url}  (WSDL: {server.url}?wsdl)  {speaks}", flush=True)
     print(f"ticket: {REFERENCE_TICKET}" + (f"   application token: {REFERENCE_TOKEN}" if args.online else ""))
@@ -268,3 +427,15 @@ def serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return EXIT_OK
+
+
+def _cannot_serve(host: str, port: int, exc: OSError) -> str:
+    """One line for a failed bind: the port taken, the address not this machine's, a privileged port…"""
+    import errno
+
+    where = f"{host}:{port} (flags --host/--port)"
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use (flag --port): choose another with --port N (0: any free one)"
+    if exc.errno == errno.EACCES:
+        return f"cannot serve on {where}: permission denied (ports below 1024 need privileges): choose --port 1024+"
+    return f"cannot serve on {where}: {exc.strerror or exc}: expected an address of this machine and a free port"

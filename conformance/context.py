@@ -13,7 +13,7 @@ from .messages import drop_indentation, element_children, envelope_parts
 from .rules import Rule
 from .schemas import SchemaError, envelope_schema
 from .transport import Exchange
-from .xmlparse import NotXml, parse_xml
+from .xmlparse import RESPONSE_BOUNDS, NotXml, parse_xml
 
 
 class cached_property:  # a drop-in for functools.cached_property
@@ -82,8 +82,10 @@ class CheckContext:
     @cached_property
     def root(self) -> etree._Element | NotXml:
         assert self.response is not None
-        kwargs = {"max_bytes": self._max_bytes} if self._max_bytes else {}
-        root = parse_xml(self.response.body, **kwargs)
+        bounds = RESPONSE_BOUNDS
+        root = parse_xml(
+            self.response.body, max_bytes=self._max_bytes or bounds.max_bytes, max_markup=bounds.max_markup
+        )
         return root if isinstance(root, NotXml) else drop_indentation(root)
 
     @property

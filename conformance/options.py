@@ -20,6 +20,17 @@ OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("--password", "password", {"metavar": "P", "help": "password for --username (prefer CONFORMANCE_PASSWORD)"}),
     ("--application-token", "application_token", {"metavar": "A", "help": "application token (Online installations)"}),
     (
+        "--no-credentials",
+        "no_credentials",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "the configured endpoint needs no ticket: run without credentials (the auth cases still run); "
+            "without it, a configured endpoint with no ticket is a configuration error "
+            "(also CONFORMANCE_NO_CREDENTIALS=1, no_credentials = true)",
+        },
+    ),
+    (
         "--online",
         "online",
         {
@@ -45,10 +56,18 @@ OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("--unused-ids", "unused_ids", {"metavar": "LOW-HIGH", "help": "an id range surely unused on the target"}),
     ("--max-examples", "max_examples", {"metavar": "N", "type": int, "help": "hypothesis examples per property"}),
     ("--seed", "seed", {"metavar": "N", "type": int, "help": "hypothesis seed, to reproduce a run"}),
-    ("--timeout", "timeout", {"metavar": "SECONDS", "type": float, "help": "per-request timeout (default 10)"}),
-    ("--max-failures", "max_failures", {"metavar": "N", "type": int, "help": "stop after N failed tests"}),
+    (
+        "--timeout",
+        "timeout",
+        {"metavar": "SECONDS", "type": float, "help": "per-request timeout (default 10; at most 3600)"},
+    ),
+    ("--max-failures", "max_failures", {"metavar": "N", "type": int, "help": "stop after N failed tests (N >= 1)"}),
     ("--rate-limit", "rate_limit", {"metavar": "PER_S", "type": float, "help": "at most PER_S requests per second"}),
-    ("--sla-ms", "sla_ms", {"metavar": "MS", "type": float, "help": "enable the response-time check with this SLA"}),
+    (
+        "--sla-ms",
+        "sla_ms",
+        {"metavar": "MS", "type": float, "help": "enable the response-time check with this SLA (MS > 0)"},
+    ),
     ("--report-dir", "report_dir", {"metavar": "DIR", "help": "where reports go (default: reports)"}),
     ("--ca-bundle", "ca_bundle", {"metavar": "FILE", "help": "CA bundle for TLS verification"}),
     ("--insecure", "insecure", {"action": "store_true", "default": None, "help": "do not verify TLS certificates"}),
@@ -70,6 +89,11 @@ def dest(field: str) -> str:
 def long_flag(flag: str) -> str:
     """``--timeout`` → ``--conformance-timeout``: the plugin's name for an option that never clashes."""
     return flag.replace("--", "--conformance-", 1)
+
+
+def flag_of(field: str) -> str:
+    """The flag that sets ``field`` (``appointment_ids`` → ``--appointment-id``; ``workers`` → ``--workers``)."""
+    return next((flag for flag, name, _kwargs in OPTIONS if name == field), "--" + field.replace("_", "-"))
 
 
 def flags_from(namespace: Any) -> dict[str, Any]:

@@ -22,11 +22,38 @@ from .config import ConfigError, Settings, load_settings
 from .contract import soap_version
 from .documentation import DOC_CHECKS
 from .options import OPTIONS, dest, flags_from, long_flag
-from .reporting.summary import PROPERTY, RunSummary, mark_advisories, write_allure_extras
+from .reporting import allure_report, allure_results, junit
+from .reporting.summary import PROPERTY, RunSummary, write_allure_extras
 from .session import SuiteSession, id_policy
 
 SETTINGS = pytest.StashKey[Settings]()
 SUMMARY = pytest.StashKey[RunSummary]()
+PROGRESS = pytest.StashKey["Progress"]()
+
+
+class Progress:
+    """How far the run got: tests planned, tests finished, tests running, and whether Ctrl-C stopped it."""
+
+    def __init__(self) -> None:
+        self.planned: int | None = None
+        self.finished = 0
+        self.running: set[str] = set()
+        self.interrupted = False
+
+    def as_meta(self) -> dict[str, object]:
+        if not self.interrupted:
+            return {"interrupted": False}
+        return {
+            "interrupted": True,
+            "interrupted_while": sorted(self.running),
+            "tests_finished": self.finished,
+            "tests_planned": self.planned,
+        }
+
+    def note(self) -> str:
+        planned = f" of {self.planned}" if self.planned is not None else ""
+        running = f"; running: {', '.join(sorted(self.running))}" if self.running else ""
+        return f"stopped by Ctrl-C / SIGINT after {self.finished}{planned} tests{running}"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,6 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.maxfail = max_failures
     if not _is_worker(config):
         config.stash[SUMMARY] = RunSummary()
+        config.stash[PROGRESS] = Progress()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -136,21 +164,72 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr)
 
 
+# --- how far the run got, and an honest report when Ctrl-C stops it ----------------------------------
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if PROGRESS in session.config.stash:
+        session.config.stash[PROGRESS].planned = len(session.items)
+
+
+def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
+    config = _CONFIG.get("config")
+    if config is not None and PROGRESS in config.stash:
+        config.stash[PROGRESS].planned = len(ids)
+
+
+def pytest_runtest_logstart(nodeid: str, location: object) -> None:
+    config = _CONFIG.get("config")
+    if config is not None and PROGRESS in config.stash:
+        config.stash[PROGRESS].running.add(nodeid)
+
+
+def pytest_runtest_logfinish(nodeid: str, location: object) -> None:
+    config = _CONFIG.get("config")
+    if config is not None and PROGRESS in config.stash:
+        progress = config.stash[PROGRESS]
+        progress.running.discard(nodeid)
+        progress.finished += 1
+
+
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
+    config = _CONFIG.get("config")
+    if config is not None and PROGRESS in config.stash:
+        config.stash[PROGRESS].interrupted = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # noqa: ANN201 - a hook wrapper
+    """The test running when Ctrl-C comes is marked, so its Allure result says *broken*, not *passed*."""
+    outcome = yield
+    if outcome.excinfo is not None and issubclass(outcome.excinfo[0], KeyboardInterrupt):
+        allure_report.mark_interrupted()
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     if _is_worker(config) or SUMMARY not in config.stash:
         return
-    summary = config.stash[SUMMARY]
-    if not (summary.records or summary.skipped or summary.documentation or summary.errors):
+    summary, progress = config.stash[SUMMARY], config.stash[PROGRESS]
+    if not (summary.records or summary.skipped or summary.documentation or summary.errors or progress.interrupted):
         return
     settings = settings_of(config)
-    summary.meta = run_meta(settings, summary)
+    summary.meta = {**run_meta(settings, summary), **progress.as_meta()}
     data = summary.write(Path(settings.report_dir) / "summary.json")
     config.stash[SUMMARY].meta["written"] = data
     alluredir = getattr(config.option, "allure_report_dir", None)
     if alluredir:
         write_allure_extras(Path(alluredir), environment_of(settings, summary))
-        mark_advisories(Path(alluredir))
+        allure_results.mark_advisories(Path(alluredir))
+        allure_results.mark_interrupted(Path(alluredir))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After pytest's JUnit writer: an interrupted run's junit.xml keeps only real test cases and says so."""
+    progress = config.stash.get(PROGRESS, None)
+    xmlpath = getattr(config.option, "xmlpath", None)
+    if progress is not None and progress.interrupted and xmlpath:
+        junit.mark_interrupted(Path(xmlpath), progress.note())
 
 
 def run_meta(settings: Settings, summary: RunSummary) -> dict[str, object]:
@@ -214,6 +293,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if data["findings"] or data["advisories"]:
         tr.write_line(f"every finding, with its reproduction: {Path(settings_of(config).report_dir) / 'summary.json'}")
     advisories = len(data["advisories"])
+    if data.get("interrupted"):
+        tr.write_line(f"INTERRUPTED: {config.stash[PROGRESS].note()}; the reports hold what finished before")
     tr.write_line(
         f"passed {data['passed']}, failed {data['failed']}, skipped {data['skipped']}, advisories {advisories}"
         + ("" if strict or not advisories else " (SHOULD rules: not failed; --strict fails them)")

@@ -82,7 +82,7 @@ def run_property(
         seen["examples"] += 1
         for name, counts in tally_of(result).items():
             tally.setdefault(name, Counter()).update(counts)
-        if result.exchange.error is not None:
+        if result.exchange.response is None:
             raise _NoResponse(result)  # shrinking would repeat the timeout (or reset…) a hundred times
         for advisory in result.advisories:
             advisories.setdefault(advisory.check, {**session.finding(advisory), "example": repr(call)})

@@ -82,6 +82,11 @@ SIZE_CAP = Rule(
     "a reply the suite can judge safely: RejectResponse is empty by contract (WS-I BP R2712), so megabytes are wrong",
 )
 NO_DTD = Rule("SOAP 1.1 §3, WS-I BP R1008", MUST, "a SOAP message MUST NOT contain a Document Type Declaration")
+NO_PI = Rule(
+    "SOAP 1.1 §3, WS-I BP R1009, SOAP 1.2 Part 1 §5",
+    MUST,
+    "a SOAP message MUST NOT contain processing instructions (the XML declaration is none)",
+)
 VERSION = Rule(
     "SOAP 1.1 §4.1.2, SOAP 1.2 Part 1 §2.8 and Appendix A",
     MUST,

@@ -7,7 +7,10 @@ offending value and what was allowed, and is only consulted when the gate says n
 from __future__ import annotations
 
 import functools
+import re
+from collections import deque
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +22,11 @@ if TYPE_CHECKING:  # imported on the first schema failure only (~0.1 s of start-
     import xmlschema
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+MAX_EXPLAINED = 10  # errors xmlschema explains per document
+# xmlschema checks all of an element's attributes before it yields the first error, at a cost that grows with the
+# square of their number (2,000 attributes: 25 s): above these counts lxml's own one-line messages are reported
+EXPLAIN_MAX_ATTRIBUTES = 64
+EXPLAIN_MAX_ELEMENTS = 2_000
 CONTRACT_XSD = "services82-appointment.xsd"
 WSDL_FILE = "Services82-Appointment.wsdl"
 
@@ -71,14 +79,45 @@ class Schema:
         return self._detailed
 
     def errors(self, element: etree._Element) -> list[SchemaError]:
-        """Every error in ``element`` (validated as a document root), with paths; [] when valid."""
+        """Every error lxml finds in ``element`` (validated as a document root), with paths; [] when valid.
+
+        The first ``MAX_EXPLAINED`` are explained by xmlschema (path, offending value, what was allowed); the rest
+        keep lxml's one-line message. Bounded: lxml reports each error once, in C, and xmlschema, whose cost per
+        error grows with the element's attributes, stops after a few (callers bound the document's markup)."""
         tree = _as_tree(element)
         if self.lxml.validate(tree):
             return []
-        found = [SchemaError(_describe(err), err.path or _line_path(tree)) for err in self.detailed.iter_errors(tree)]
-        if not found:  # the engines disagree: report lxml's view rather than nothing
-            found = [SchemaError(_one_line(e.message), f"line {e.line}:{e.column}") for e in self.lxml.error_log]
+        entries = [(e.path or f"line {e.line}:{e.column}", _one_line(e.message)) for e in self.lxml.error_log]
+        explained: deque[SchemaError] = deque()
+        if _cheap_to_explain(tree):
+            errors = islice(self.detailed.iter_errors(tree), MAX_EXPLAINED)
+            explained.extend(SchemaError(_describe(err), err.path or "") for err in errors)
+        found = []
+        for path, message in entries:  # both engines report in document order; lxml writes "*" for unprefixed steps
+            if explained and _same_place(path, explained[0].path or path):
+                better = explained.popleft()
+                found.append(SchemaError(better.message, better.path or path))
+            else:
+                found.append(SchemaError(message, path))
         return found
+
+
+_STEP = re.compile(r"(?:\{[^}]*\})?[^/{]+")  # a path step, Clark notation ({namespace-with-slashes}local) included
+
+
+def _same_place(lxml_path: str, path: str) -> bool:
+    """Whether lxml's path (``/s:Envelope/s:Body/*``) and xmlschema's (prefixes or ``{ns}local``) name one place."""
+    a, b = _STEP.findall(lxml_path), _STEP.findall(path)
+    return len(a) == len(b) and all(x == "*" or _local(x) == _local(y) for x, y in zip(a, b, strict=True))
+
+
+def _local(step: str) -> str:
+    return step.rpartition("}")[2].rpartition(":")[2].split("[")[0]
+
+
+def _cheap_to_explain(tree: etree._ElementTree) -> bool:
+    root = tree.getroot()
+    return root.xpath("count(//@*)") <= EXPLAIN_MAX_ATTRIBUTES and root.xpath("count(//*)") <= EXPLAIN_MAX_ELEMENTS
 
 
 def _as_tree(element: etree._Element) -> etree._ElementTree:
@@ -103,10 +142,6 @@ def _describe(err: xmlschema.XMLSchemaValidationError) -> str:
     if isinstance(err.obj, (str, int, float, bool)) and repr(err.obj) not in reason and str(err.obj) not in reason:
         return f"{reason}; got {err.obj!r}"
     return reason
-
-
-def _line_path(tree: etree._ElementTree) -> str:
-    return f"/{tree.getroot().tag}"
 
 
 def _one_line(text: str) -> str:

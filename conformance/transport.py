@@ -20,10 +20,10 @@ import requests
 import urllib3
 
 from .contract import SOAP11, SoapVersion
-from .deadline import Deadline, DeadlineAdapter
+from .deadline import IDLE_READ_LIMIT, Deadline, DeadlineAdapter, Unsolicited
 from .messages import OutgoingRequest
 from .redaction import display_url
-from .transport_errors import TransportError, classify, exception_chain, root_message
+from .transport_errors import MalformedHead, TransportError, classify, exception_chain, root_message
 from .xmlparse import DEFAULT_MAX_BYTES
 
 
@@ -114,11 +114,13 @@ class Transport:
         self.session.close()
 
     def send(self, url: str, request: OutgoingRequest, version: SoapVersion) -> Exchange:
+        """POST ``request``. Bytes found waiting on the kept-alive connection it was to reuse make this exchange's
+        ``error`` (``unsolicited-bytes``), with the answer of the new connection it went on as its ``response``."""
         exchange = Exchange(url=url, version=version, request=request)
         self.limiter.wait()
         start = time.perf_counter()
         try:
-            exchange.response = self._post(url, request)
+            exchange.response = self._request("POST", url, request.body, request.headers, unsolicited=True)
         except _Failure as failure:
             exchange.error, exchange.response, exchange.partial = failure.error, failure.response, failure.partial
         finally:
@@ -126,7 +128,8 @@ class Transport:
         return exchange
 
     def get(self, url: str) -> Exchange:
-        """A GET (reachability probe, ``?wsdl``); the request body is empty."""
+        """A GET (reachability probe, ``?wsdl``); the request body is empty. Nothing judges a GET's answer, so
+        bytes that waited on the connection it was to reuse are no error of it (the connection is discarded)."""
         exchange = Exchange(url=url, version=SOAP11, request=OutgoingRequest(b"", {}))
         start = time.perf_counter()
         try:
@@ -135,9 +138,6 @@ class Transport:
             exchange.error, exchange.response, exchange.partial = failure.error, failure.response, failure.partial
         exchange.elapsed = time.perf_counter() - start
         return exchange
-
-    def _post(self, url: str, request: OutgoingRequest) -> HttpResponse:
-        return self._request("POST", url, request.body, request.headers)
 
     def _prepared(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> requests.PreparedRequest:
         """A ``PreparedRequest`` copied from one prepared per method, URL and headers: preparing a request (URL
@@ -152,7 +152,11 @@ class Transport:
             self._templates[key] = template
         return template.copy() if body is None else with_body(template, body)
 
-    def _request(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> HttpResponse:
+    def _request(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str], *, unsolicited: bool = False
+    ) -> HttpResponse:
+        """The complete response, or a ``_Failure``; ``unsolicited``: bytes that waited on the reused connection
+        make a ``_Failure`` carrying the (complete) response of the new connection."""
         opts = self.options
         with Deadline(opts.timeout) as deadline:
             try:
@@ -172,7 +176,7 @@ class Transport:
                             "(the server is silent, or sends its answer a few bytes at a time)",
                         )
                     ) from None
-                raise _Failure(classify(exc, url, opts.timeout)) from None
+                raise _Failure(classify(exc, url, opts.timeout), partial=_refused_head(exc)) from None
             head = HttpResponse(raw.status_code, raw.reason or "", dict(raw.headers), b"")
             try:
                 body_bytes = _read_capped(raw, opts.max_bytes, deadline, head)
@@ -189,7 +193,39 @@ class Transport:
                 ),
                 response,
             )
+        if unsolicited and deadline.unsolicited is not None:
+            raise _Failure(_unsolicited_error(deadline.unsolicited), response)
         return response
+
+
+def _unsolicited_error(found: Unsolicited) -> TransportError:
+    """The finding for bytes an endpoint sent on a kept-alive connection with no request outstanding."""
+    size = f"{found.size:,}" + (" or more" if found.size >= IDLE_READ_LIMIT else "")
+    first_line = " ".join(found.start.split(b"\r\n", 1)[0].decode("latin-1").split())[:60]
+    shown = f"starting {first_line!r}" if first_line else "of whitespace"
+    earlier = {
+        0: "",
+        1: "; the 1 earlier request that reused it may have read such bytes as its answer",
+    }.get(
+        found.reused, f"; the {found.reused} earlier requests that reused it may have read such bytes as their answers"
+    )
+    return TransportError(
+        "unsolicited-bytes",
+        f"the endpoint sent {size} bytes {shown} on an idle kept-alive connection after its previous answer (an "
+        "unrequested response? HTTP/1.1 sends one response per request, RFC 9112 §9.3); that connection was "
+        f"discarded and this request, like every later one, went on a new connection{earlier}",
+    )
+
+
+def _refused_head(exc: BaseException) -> HttpResponse | None:
+    """The head of a response refused for its framing (status and headers, no body): evidence of an answer."""
+    head = next((e for e in exception_chain(exc) if isinstance(e, MalformedHead)), None)
+    if head is None:
+        return None
+    headers: dict[str, str] = {}
+    for name, value in head.headers:  # a repeated header is kept whole: "5, 7", as urllib3 joins them
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return HttpResponse(head.status, head.reason, headers, b"")
 
 
 def with_body(template: requests.PreparedRequest, body: bytes) -> requests.PreparedRequest:
@@ -282,6 +318,13 @@ def _body_error(exc: BaseException, raw: requests.Response, size: int, deadline:
         return TransportError(
             "connection-reset", f"connection reset by the server after {received:,} bytes of the response body"
         )
+    size_line = _bad_chunk_size(exc, chain, raw)
+    if size_line is not None:
+        return TransportError(
+            "malformed-http",
+            f"chunked response body: chunk size {size_line!r} after {received:,} bytes of the body is not a "
+            "hexadecimal byte count (RFC 9112 §7.1); reading stopped",
+        )
     short = next((e for e in chain if isinstance(e, urllib3.exceptions.IncompleteRead)), None)
     if short is not None:
         return TransportError(
@@ -300,3 +343,15 @@ def _body_error(exc: BaseException, raw: requests.Response, size: int, deadline:
             f"({raw.headers.get('Content-Encoding', '?')}): {root_message(exc)}",
         )
     return classify(exc, raw.url, deadline.seconds)
+
+
+def _bad_chunk_size(exc: BaseException, chain: list[BaseException], raw: requests.Response) -> str | None:
+    """The chunk-size line a chunked body broke on, when that is what broke it: not hexadecimal (urllib3 says so),
+    or negative (``int("-5", 16)`` parses, and the read that follows fails with a bare ``ValueError``)."""
+    invalid = next((e for e in chain if isinstance(e, urllib3.exceptions.InvalidChunkLength)), None)
+    if invalid is not None:
+        return bytes(invalid.length).strip().decode("latin-1")
+    left = getattr(raw.raw, "chunk_left", None)
+    if isinstance(exc, ValueError) and isinstance(left, int) and left < 0:
+        return f"-{-left:x}"
+    return None

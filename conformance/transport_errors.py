@@ -25,11 +25,22 @@ class TransportError:
         return f"{self.kind}: {self.message}"
 
 
+class MalformedHead(urllib3.exceptions.InvalidHeader):
+    """A response head refused for its framing (``problem``), with what it said, kept as evidence."""
+
+    def __init__(self, problem: str, status: int, reason: str, headers: list[tuple[str, str]]) -> None:
+        super().__init__(problem)
+        self.problem, self.status, self.reason, self.headers = problem, status, reason, headers
+
+
 def classify(exc: BaseException, url: str, timeout: float) -> TransportError:
     """One readable line for a network failure, by what it is rather than by which library raised it."""
     text = root_message(exc)
     chain = exception_chain(exc)
     shown = display_url(url)
+    head = next((e for e in chain if isinstance(e, MalformedHead)), None)
+    if head is not None:  # refused by the suite itself, for a reason it states
+        return TransportError("malformed-http", f"response head from {shown}: {head.problem}; body not read")
     if any(isinstance(e, (ssl.SSLError, ssl.CertificateError)) for e in chain) or isinstance(
         exc, requests.exceptions.SSLError
     ):
@@ -60,7 +71,12 @@ def classify(exc: BaseException, url: str, timeout: float) -> TransportError:
         return TransportError("connection-reset", f"connection to {shown} was reset: {text}")
     if any(isinstance(e, (http.client.IncompleteRead, urllib3.exceptions.IncompleteRead)) for e in chain):
         return TransportError("incomplete", f"response from {shown} cut short: {text}")
-    if any(isinstance(e, (http.client.HTTPException, urllib3.exceptions.HeaderParsingError)) for e in chain):
+    if any(
+        isinstance(
+            e, (http.client.HTTPException, urllib3.exceptions.HeaderParsingError, urllib3.exceptions.InvalidHeader)
+        )
+        for e in chain
+    ):
         return TransportError("malformed-http", f"{shown} did not answer with a valid HTTP response: {text}")
     if isinstance(exc, requests.exceptions.ChunkedEncodingError) or any(
         isinstance(e, urllib3.exceptions.ProtocolError) for e in chain

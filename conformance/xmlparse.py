@@ -84,12 +84,43 @@ def has_dtd(body: bytes) -> bool:
     return bool(_DOCTYPE.match(_text_of(body[:65536])))
 
 
-def parse_xml(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element | NotXml:
+@dataclass(frozen=True)
+class Bounds:
+    """What the suite is willing to parse and judge. ``max_markup`` bounds the start tags and the attribute values
+    (counted as ``<`` and ``=`` in the raw bytes, an over-estimate): the cost of parsing and of explaining schema
+    errors grows with them, and a Reject reply has a few dozen. ``None``: no markup bound (WSDLs, our own requests)."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_markup: int | None = None
+
+
+RESPONSE_BOUNDS = Bounds(max_markup=20_000)
+
+
+def markup_counts(body: bytes) -> tuple[int, int]:
+    """``(tags, attribute values)`` upper bounds: the ``<`` and ``=`` in ``body``, in the encoding its start reveals."""
+    codec = next((name for bom, name in _BOMS if body.startswith(bom)), "utf-8")
+    if codec == "utf-8":
+        return body.count(b"<"), body.count(b"=")
+    return body.count("<".encode(codec)), body.count("=".encode(codec))
+
+
+def parse_xml(
+    body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_markup: int | None = None
+) -> etree._Element | NotXml:
     """The document element of ``body``, or a ``NotXml`` saying why it is not a usable XML message."""
     if not body.strip():
         return NotXml("empty body where an XML document was expected", kind="empty")
     if len(body) > max_bytes:
         return NotXml(f"body of {len(body):,} bytes exceeds the {max_bytes:,}-byte cap; not parsed", kind="too-large")
+    if max_markup is not None:
+        tags, values = markup_counts(body)
+        if max(tags, values) > max_markup:
+            return NotXml(
+                f"{tags:,} tags and {values:,} attribute values ('<' and '=') in {len(body):,} bytes: beyond the "
+                f"suite's judging bound of {max_markup:,} (a Reject reply has a few dozen); not parsed",
+                kind="too-large",
+            )
     if looks_like_html(body):
         return NotXml(f"an HTML page where a SOAP envelope was expected: {html_title(body)!r}", kind="html")
     if has_dtd(body):

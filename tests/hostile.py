@@ -12,9 +12,11 @@ import contextlib
 import gzip
 import itertools
 import os
+import select
 import socket
 import ssl
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -39,12 +41,14 @@ class Request:
 
 
 class RawServer:
-    """A loopback TCP server running ``handler`` for each connection; ``requests`` records what arrived."""
+    """A loopback TCP server running ``handler`` for each connection; ``requests`` records the first request of each
+    connection (a handler that keeps a connection alive reads the later ones itself), ``connections`` counts them."""
 
     def __init__(self, handler: Handler, *, tls: ssl.SSLContext | None = None, lifetime: float = 60.0) -> None:
         self.handler = handler
         self.tls = tls
         self.requests: list[Request] = []
+        self.connections = 0
         self.stopping = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.1)
@@ -80,6 +84,7 @@ class RawServer:
                 conn, _ = self._listener.accept()
             except (TimeoutError, OSError):
                 continue
+            self.connections += 1
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -136,8 +141,10 @@ def parse_request(raw: bytes) -> Request:
     return Request(lines[0], headers, body)
 
 
-def response_head(status: int = 200, headers: dict[str, str] | None = None) -> bytes:
-    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
+def response_head(status: int = 200, headers: dict[str, str] | list[tuple[str, str]] | None = None) -> bytes:
+    """A status line and headers; a list of pairs may repeat a header (``[("Content-Length", "5"), …]``)."""
+    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers or [])
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", *(f"{k}: {v}" for k, v in pairs)]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
@@ -241,6 +248,103 @@ def huge(total: int, *, declare_length: bool, chunked: bool = False, sent: list[
                 sent[0] = count
         if chunked:
             conn.sendall(b"0\r\n\r\n")
+
+    return handler
+
+
+def negative_chunk() -> bytes:
+    """A chunked response whose first chunk size is ``-5``: Python's ``int(line, 16)`` takes the sign."""
+    return response_head(200, {"Content-Type": SOAP11_CT, "Transfer-Encoding": "chunked"}) + b"-5\r\n<a/>\r\n0\r\n\r\n"
+
+
+def framed(headers: list[tuple[str, str]], body: bytes = b"<a/>") -> bytes:
+    """A 200 with exactly ``headers`` (repeats allowed) and ``body``, whatever they say about its length."""
+    return response_head(200, [("Content-Type", SOAP11_CT), *headers]) + body
+
+
+def next_request(conn: socket.socket, stop: threading.Event) -> bytes | None:
+    """The next request on a kept-alive connection, or ``None`` once the client closed it or the server stops."""
+    while not stop.is_set():
+        ready, _, _ = select.select([conn], [], [], 0.1)
+        if ready:
+            return read_request(conn)
+    return None
+
+
+def delivered(conn: socket.socket, timeout: float = 2.0) -> None:
+    """Wait until the client's kernel holds everything sent on ``conn`` (on Linux: nothing left unacknowledged in
+    the send queue), or the client closed it or sent something; elsewhere a short pause. A returned ``sendall`` is
+    not enough: under load, loopback delivery can lag behind."""
+    try:
+        import fcntl
+        import termios
+
+        give_up = time.monotonic() + timeout
+        while time.monotonic() < give_up:
+            if not struct.unpack("i", fcntl.ioctl(conn.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]:
+                return
+            if select.select([conn], [], [], 0)[0]:
+                return
+            time.sleep(0.001)
+    except (ImportError, OSError):
+        time.sleep(0.05)
+
+
+def ok(body: bytes, *, status: int = 200, keep_alive: bool = True) -> bytes:
+    """A complete response carrying ``body``, framed by Content-Length."""
+    headers = {"Content-Type": SOAP11_CT, "Content-Length": str(len(body))}
+    if not keep_alive:
+        headers["Connection"] = "close"
+    return response_head(status, headers) + body
+
+
+def stale_answers(*, delay: float = 0.05, pad: int = 0, sent: threading.Event | None = None, after: int = 1) -> Handler:
+    """Keep each connection alive and answer every request (``<answer>`` + its body); from the ``after``-th answer
+    on a connection, ``delay`` seconds after each answer send an unrequested second response (``<stale>`` + that
+    body, padded by ``pad`` spaces) and set ``sent``: the stale extra response a broken proxy or keep-alive handler
+    emits. ``delay=0`` sends both in one write."""
+
+    def handler(conn: socket.socket, raw: bytes | None, stop: threading.Event) -> None:
+        count = 0
+        while raw is not None:
+            count += 1
+            body = parse_request(raw).body
+            answer, extra = ok(b"<answer>" + body + b"</answer>"), ok(b"<stale>" + body + b"</stale>" + b" " * pad)
+            if count < after:
+                conn.sendall(answer)
+            elif delay:
+                conn.sendall(answer)
+                if stop.wait(delay):
+                    return
+                conn.sendall(extra)
+            else:
+                conn.sendall(answer + extra)
+            if count >= after and sent is not None:
+                delivered(conn)
+                sent.set()
+            raw = next_request(conn, stop)
+
+    return handler
+
+
+def kept_alive() -> Handler:
+    """A well-behaved keep-alive endpoint: every request on a connection answered (``<answer>`` + its body), nothing
+    else sent."""
+    return stale_answers(after=sys.maxsize)
+
+
+def closes_idle_with_408(*, delay: float = 0.05, sent: threading.Event | None = None) -> Handler:
+    """Answer one request, then announce the idle connection's end with a ``408 Request Timeout`` and close it (as
+    servers may, RFC 9110 §15.5.9); ``sent`` is set once it went out."""
+
+    def handler(conn: socket.socket, raw: bytes, stop: threading.Event) -> None:
+        conn.sendall(ok(b"<answer>" + parse_request(raw).body + b"</answer>"))
+        if stop.wait(delay):
+            return
+        conn.sendall(ok(b"", status=408, keep_alive=False))
+        if sent is not None:
+            delivered(conn)
+            sent.set()
 
     return handler
 
@@ -367,6 +471,23 @@ def forward(upstream_port: int):
             answer = read_request(upstream) or b""
         head, _, body = answer.partition(b"\r\n\r\n")
         conn.sendall(head + b"\r\nConnection: close\r\n\r\n" + body)
+
+    return handler
+
+
+def forward_with_stale_copies(upstream_port: int, *, pad: int = 32 * 1024) -> Handler:
+    """Like ``forward``, but keeping the client's connection alive: each answer goes out in one write together with
+    an unrequested copy of it (padded by ``pad`` spaces, so that more of it than a read buffer holds is left on the
+    connection) — an endpoint whose every answer is followed by a stale extra response."""
+
+    def handler(conn: socket.socket, raw: bytes | None, stop: threading.Event) -> None:
+        while raw is not None:
+            with socket.create_connection(("127.0.0.1", upstream_port), timeout=5) as upstream:
+                upstream.sendall(raw)
+                answer = read_request(upstream) or b""
+            body = answer.partition(b"\r\n\r\n")[2]
+            conn.sendall(answer + ok(body + b" " * pad))
+            raw = next_request(conn, stop)
 
     return handler
 

@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import tracemalloc
 import xml.etree.ElementTree as ET
 
@@ -164,8 +165,13 @@ BROKEN_BODIES = {
     "reset-mid-body": (hostile.short_body(b"<a>", declared=1000, then="reset"), "connection-reset", ["reset"]),
     "bad-chunking": (
         hostile.raw_bytes(hostile.response_head(200, {"Transfer-Encoding": "chunked"}) + b"zz\r\n<a/>\r\n"),
-        "incomplete",
-        ["broken"],
+        "malformed-http",
+        ["chunk size 'zz' after 0 bytes", "not a hexadecimal byte count", "RFC 9112 §7.1"],
+    ),
+    "negative-chunk-size": (
+        hostile.raw_bytes(hostile.negative_chunk()),
+        "malformed-http",
+        ["chunk size '-5' after 0 bytes", "not a hexadecimal byte count"],
     ),
     "bad-gzip": (
         hostile.reply(b"this is not gzip", extra={"Content-Encoding": "gzip"}),
@@ -183,6 +189,149 @@ def test_a_response_that_breaks_off_is_a_finding_with_the_partial_response_kept(
     assert exchange.answered and exchange.partial is not None and exchange.partial.status == 200
     assert exchange.response is None
     assert [(r.name, r.status) for r in run_checks(CheckContext(exchange))] == [("transport", "failed")]
+
+
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        ([("Content-Length", "4"), ("Content-Length", "7")], ["conflicting Content-Length values 4 and 7"]),
+        ([("Content-Length", "4, 7")], ["conflicting Content-Length values 4 and 7"]),
+        ([("Content-Length", "-4")], ["Content-Length '-4' is not a byte count", "decimal digits expected"]),
+        ([("Content-Length", "four")], ["Content-Length 'four' is not a byte count"]),
+        (
+            [("Content-Length", "4"), ("Transfer-Encoding", "chunked")],
+            ["both Content-Length 4 and Transfer-Encoding 'chunked'", "RFC 9112 §6.2"],
+        ),
+    ],
+    ids=["two-lengths", "length-list", "negative-length", "word-length", "length-and-chunked"],
+)
+def test_a_head_with_contradictory_framing_is_malformed_http_with_the_head_kept(headers, words):
+    """Where the body ends is unknowable (or a smuggling vector): the body is not read, the head is evidence, and
+    the exchange counts as answered (a run is not stopped as "unreachable")."""
+    exchange = exchange_with(hostile.raw_bytes(hostile.framed(headers, b"4\r\n<a/>\r\n0\r\n\r\n")))
+    assert_one_line(exchange, "malformed-http", "response head from http://127.0.0.1:", "body not read", *words)
+    assert exchange.answered and exchange.response is None
+    assert exchange.partial.status == 200 and exchange.partial.header("Content-Length") == ", ".join(
+        value for name, value in headers if name == "Content-Length"
+    )
+    assert [(r.name, r.status) for r in run_checks(CheckContext(exchange))] == [("transport", "failed")]
+
+
+def test_a_content_length_repeated_with_the_same_value_is_tolerated():
+    """RFC 9110 §8.6 lets a recipient take identical repeated values as one."""
+    exchange = exchange_with(hostile.raw_bytes(hostile.framed([("Content-Length", "4"), ("Content-Length", "4")])))
+    assert exchange.error is None and exchange.response.body == b"<a/>"
+
+
+# --- kept-alive connections: bytes nobody asked for are a finding, never someone's answer --------------------------
+
+BODIES = [b"<first/>", b"<second/>", b"<third/>", b"<fourth/>", b"<fifth/>", b"<sixth/>"]
+
+
+def keep_alive_exchanges(server: hostile.RawServer, sent, *, gaps: list[bool], **options) -> list[Exchange]:
+    """One transport POSTing ``BODIES`` in order; before each request whose ``gaps`` entry is true it waits until the
+    server has sent its extra bytes (``sent``), so that they wait on the idle connection."""
+    transport = Transport(TransportOptions(timeout=2, **options))
+    exchanges = []
+    try:
+        for body, gap in zip(BODIES, gaps, strict=False):
+            if gap:
+                assert sent.wait(5), "the server sent no extra response"
+            sent.clear()
+            exchanges.append(
+                transport.send(server.url, OutgoingRequest(body, {"Content-Type": hostile.SOAP11_CT}), SOAP11)
+            )
+    finally:
+        transport.close()
+    return exchanges
+
+
+def answers(exchanges: list[Exchange]) -> list[bytes | None]:
+    return [e.response.body if e.response is not None else None for e in exchanges]
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_bytes_sent_on_an_idle_kept_alive_connection_are_a_finding_of_the_next_exchange(certificate, tls):
+    sent = threading.Event()
+    context = hostile.server_tls(*certificate) if tls else None
+    with hostile.serving(hostile.stale_answers(sent=sent), tls=context, lifetime=15) as server:
+        options = {"verify": str(certificate[0])} if tls else {}
+        first, second, third = keep_alive_exchanges(server, sent, gaps=[False, True, True], **options)
+        connections = server.connections
+
+    assert first.error is None and third.error is None, (first.error, third.error)
+    assert_one_line(
+        second,
+        "unsolicited-bytes",
+        "bytes starting 'HTTP/1.1 200 OK' on an idle kept-alive connection after its previous answer",
+        "RFC 9112 §9.3",
+        "that connection was discarded and this request, like every later one, went on a new connection",
+    )
+    assert "earlier request" not in second.error.message  # the connection had carried one request only
+    assert answers([first, second, third]) == [b"<answer>" + b + b"</answer>" for b in BODIES[:3]]
+    assert connections == 3
+    results = {r.name: r.status for r in run_checks(CheckContext(second))}
+    assert results["transport"] == "failed" and len(results) > 1  # the case is still judged on its own answer
+
+
+def test_after_unsolicited_bytes_no_request_can_read_a_stale_answer():
+    """A stray response that arrives just after the next request went out looks like that request's answer; after
+    the first sighting every request has a connection of its own, so none can read another's answer."""
+    sent = threading.Event()
+    with hostile.serving(hostile.stale_answers(delay=0.05, sent=sent), lifetime=15) as server:
+        exchanges = keep_alive_exchanges(server, sent, gaps=[False, True, False, False, False, False])
+        connections = server.connections
+
+    assert [e.error.kind if e.error else None for e in exchanges] == [None, "unsolicited-bytes", None, None, None, None]
+    assert answers(exchanges) == [b"<answer>" + b + b"</answer>" for b in BODIES]
+    assert connections == len(BODIES)
+
+
+def test_a_stale_response_written_together_with_the_answer_is_caught_and_its_size_counted():
+    with hostile.serving(hostile.stale_answers(delay=0, pad=200_000), lifetime=15) as server:
+        first, second = keep_alive_exchanges(server, threading.Event(), gaps=[False, False])
+
+    assert first.error is None and first.response.body == b"<answer><first/></answer>"
+    assert_one_line(second, "unsolicited-bytes", "sent 65,536 or more bytes", "idle kept-alive connection")
+    assert second.response.body == b"<answer><second/></answer>"
+
+
+def test_a_connection_reused_several_times_names_the_answers_it_may_have_mixed_up():
+    sent = threading.Event()
+    with hostile.serving(hostile.stale_answers(sent=sent, after=3), lifetime=15) as server:
+        exchanges = keep_alive_exchanges(server, sent, gaps=[False, False, False, True])
+
+    assert [e.error for e in exchanges[:3]] == [None, None, None]
+    assert_one_line(
+        exchanges[3], "unsolicited-bytes", "the 2 earlier requests that reused it may have read such bytes as their"
+    )
+    assert answers(exchanges) == [b"<answer>" + b + b"</answer>" for b in BODIES[:4]]
+
+
+def test_a_408_closing_an_idle_connection_is_no_finding():
+    """RFC 9110 §15.5.9: a server may say it closes an idle connection with a 408; that answers nothing."""
+    sent = threading.Event()
+    with hostile.serving(hostile.closes_idle_with_408(sent=sent), lifetime=15) as server:
+        first, second = keep_alive_exchanges(server, sent, gaps=[False, True])
+
+    assert first.error is None and second.error is None, second.error
+    assert answers([first, second]) == [b"<answer>" + b + b"</answer>" for b in BODIES[:2]]
+
+
+def test_a_get_over_a_connection_with_unsolicited_bytes_goes_on_a_new_one_without_an_error():
+    """A GET (probe, ?wsdl) is not judged: its answer is good, the connection it was to reuse is discarded."""
+    sent = threading.Event()
+    with hostile.serving(hostile.stale_answers(sent=sent), lifetime=15) as server:
+        transport = Transport(TransportOptions(timeout=2))
+        try:
+            first = transport.get(server.url + "?wsdl")
+            assert sent.wait(5)
+            second = transport.get(server.url + "?wsdl")
+        finally:
+            transport.close()
+        connections = server.connections
+    assert first.error is None and second.error is None, second.error
+    assert second.response.body == b"<answer></answer>" and connections == 2
 
 
 # --- the size cap: reading stops early, memory stays bounded --------------------------------------------------------
@@ -419,6 +568,11 @@ def spy_handlers(spy: Spy) -> dict[str, object]:
             "too-large: response body passed the 10,485,760-byte cap",
         ),
         "slow-drip": (hostile.drip(hostile.envelope() * 40), "transport", "timeout: response body still arriving"),
+        "conflicting-content-length": (
+            hostile.raw_bytes(hostile.framed([("Content-Length", "4"), ("Content-Length", "7")], b"<a/>xxx")),
+            "transport",
+            "malformed-http: response head from",
+        ),
     }
 
 
@@ -430,6 +584,7 @@ def spy_handlers(spy: Spy) -> dict[str, object]:
         "reset-mid-body",
         "100-mb-chunked",
         "slow-drip",
+        "conflicting-content-length",
     ],
 )
 def test_cli_against_a_hostile_endpoint_reports_findings_exit_1_and_keeps_the_evidence(tmp_path, spy, case):
@@ -467,3 +622,21 @@ def test_cli_keeps_every_result_when_the_endpoint_dies_mid_run(tmp_path, referen
     assert transport and all("connection-reset" in f["message"] for f in transport)
     results = list((tmp_path / "out" / "allure-results").glob("*-result.json"))
     assert len(results) == summary["passed"] + summary["failed"] + summary["skipped"]
+
+
+def test_cli_names_unsolicited_bytes_once_and_judges_no_case_on_a_stale_answer(tmp_path, reference):
+    """Every answer is followed by an unrequested copy: the first reuse finds it and says so; no case is judged on
+    a stale answer (the reference endpoint is otherwise conformant, so any other finding would be a mix-up)."""
+    with hostile.serving(hostile.forward_with_stale_copies(_port(reference)), lifetime=60) as server:
+        done = conformance_run(server.url, "--", "-k", "fixture or coverage", cwd=tmp_path)
+        connections = server.connections
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output
+    assert done.returncode == 1, output[-3000:]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["passed"] >= 5 and not summary["unreachable"]
+    findings = summary["findings"]
+    assert [f["check"] for f in findings] == ["transport"], findings[:3]
+    assert "unsolicited-bytes:" in findings[0]["message"] and "idle kept-alive connection" in findings[0]["message"]
+    assert "unsolicited-bytes:" in done.stdout
+    assert connections >= summary["passed"] + summary["failed"]  # after the sighting: a connection per request

@@ -70,3 +70,19 @@ def test_a_get_sends_no_body():
     assert request.line == f"GET {SERVICE_PATH}?wsdl HTTP/1.1"
     assert request.body == b""
     assert request.headers.get("Content-Length", "0") == "0"
+
+
+def test_a_well_behaved_keep_alive_endpoint_gets_every_call_on_one_connection():
+    """The check for bytes waiting on an idle connection discards nothing that is healthy."""
+    bodies = [f"<call n='{i}'/>".encode() for i in range(5)]
+    with hostile.serving(hostile.kept_alive(), lifetime=15) as server:
+        transport = Transport(TransportOptions(timeout=2))
+        try:
+            exchanges = [transport.send(server.url, OutgoingRequest(b, SOAP11_HEADERS), SOAP11) for b in bodies]
+        finally:
+            transport.close()
+        connections = server.connections
+
+    assert [e.error for e in exchanges] == [None] * len(bodies)
+    assert [e.response.body for e in exchanges] == [b"<answer>" + b + b"</answer>" for b in bodies]
+    assert connections == 1

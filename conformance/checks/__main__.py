@@ -14,8 +14,9 @@ def markdown_table() -> str:
     """One row per check: its name, what it asserts (its docstring's first paragraph), its rules and levels."""
     lines = ["| check | what it asserts | rules (level) |", "|---|---|---|"]
     lines.append(
-        f"| `{TRANSPORT}` | a complete HTTP response arrived (refused, DNS, TLS, timeout, reset, truncated, too large, "
-        f"redirect are each named) | {_rules((HTTP_MESSAGE,))} |"
+        f"| `{TRANSPORT}` | a complete HTTP response arrived, framed as HTTP/1.1 requires (refused, DNS, TLS, "
+        "timeout, reset, truncated, too large, redirect, malformed framing, unsolicited bytes on a kept-alive "
+        f"connection are each named) | {_rules((HTTP_MESSAGE,))} |"
     )
     for spec in REGISTRY.values():
         description = spec.description.replace("|", "\\|")

@@ -6,7 +6,7 @@ from lxml import etree
 
 from ..context import CheckContext
 from ..messages import element_children, xpath_of
-from ..rules import NO_DTD, ONE_FAULT, R1011, R1014, R2712, R9980, SIZE_CAP, SOAP_REPLY, VERSION, Rule
+from ..rules import NO_DTD, NO_PI, ONE_FAULT, R1011, R1014, R2712, R9980, SIZE_CAP, SOAP_REPLY, VERSION, Rule
 from ..schemas import SchemaError
 from ..xmlparse import NotXml
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
@@ -18,16 +18,25 @@ def schema_failure(errors: list[SchemaError], expected: str, rule: Rule) -> Fail
     return Failure(expected, f"{first.message}{more}", first.path, rule)
 
 
-@check("well-formed", "Envelope", SOAP_REPLY, NO_DTD, SIZE_CAP)
+@check("well-formed", "Envelope", SOAP_REPLY, NO_DTD, NO_PI, SIZE_CAP)
 def well_formed(ctx: CheckContext) -> Outcome:
-    """The reply carries a well-formed XML document (MUST): not empty, not an HTML page, no DTD, within the
-    suite's size cap.
+    """The reply carries a well-formed XML document (MUST): not empty, not an HTML page, no DTD, no processing
+    instruction, within the suite's bounds (10 MB, 20,000 tags or attribute values).
 
     Not applicable to a legitimate HTTP refusal (a 4xx without an envelope, to a request with a format problem)."""
     if ctx.http_refusal:
         return NOT_APPLICABLE
     root = ctx.root
     if not isinstance(root, NotXml):
+        instructions = root.xpath("//processing-instruction()")  # the prolog's too; the XML declaration is none
+        if instructions:
+            first = instructions[0]
+            return Failure(
+                "a SOAP message without processing instructions",
+                f"<?{first.target} …?>" + (f" (+{len(instructions) - 1} more)" if len(instructions) > 1 else ""),
+                f"line {first.sourceline}" if first.sourceline else "response body",
+                NO_PI,
+            )
         return None
     status = ctx.response.status
     rule = {"dtd": NO_DTD, "too-large": SIZE_CAP}.get(root.kind, SOAP_REPLY)

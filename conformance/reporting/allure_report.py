@@ -10,6 +10,7 @@ from ..redaction import Redactor
 from ..runner import CaseResult
 from ..transport import Exchange, HttpResponse
 from ..xmlparse import pretty
+from .allure_results import ADVISORY_LABEL, INTERRUPTED_LABEL
 
 EPIC = "Services82 Appointment.Reject"
 FEATURES = {
@@ -58,9 +59,6 @@ def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None
         allure.attach(reproduction, "reproduction (curl)", allure.attachment_type.TEXT)
 
 
-ADVISORY_LABEL = "conformance_advisory"  # carries a passing test's advisories to its result (see summary.py)
-
-
 def _check_step(name: str, outcome: object, redactor: Redactor) -> None:
     description = REGISTRY[name].description if name in REGISTRY else "a complete HTTP response"
     if isinstance(outcome, Failure) and outcome.advisory:  # a passed step whose title says what SHOULD differ
@@ -75,6 +73,11 @@ def _check_step(name: str, outcome: object, redactor: Redactor) -> None:
                 raise AssertionError(redactor.text(f"{outcome}\n({description})"))
     except AssertionError:
         pass  # the step is marked failed; the test fails once, with every finding, afterwards
+
+
+def mark_interrupted() -> None:
+    """Label the running test as interrupted: its result becomes *broken* when the run ends."""
+    allure.dynamic.label(INTERRUPTED_LABEL, "yes")
 
 
 def mark_advisory(message: str) -> None:

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import REGISTRY, STATUSES, TRANSPORT
-from .allure_report import ADVISORY_LABEL
 
 PROPERTY = "conformance"  # the user_properties key that carries a case record from any xdist worker
-ADVISORY_PREFIX = "advisory: "
 
 CATEGORIES = [
     {"name": "Documentation findings", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*documentation finding.*"},
     {"name": "Skipped for safety", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*skipped for safety.*"},
+    {"name": "Interrupted", "matchedStatuses": ["broken"], "messageRegex": "(?s)^interrupted: .*"},
     {"name": "Transport errors", "matchedStatuses": ["failed", "broken"], "messageRegex": r"(?s).*\[transport\].*"},
     {"name": "Suite bugs", "matchedStatuses": ["failed", "broken"], "messageRegex": "(?s).*bug in the suite.*"},
     {"name": "Contract violations", "matchedStatuses": ["failed"], "messageRegex": r"(?s).*\[[a-z0-9-]+\].*\(MUST\).*"},
@@ -97,24 +96,6 @@ class RunSummary:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
         return data
-
-
-def mark_advisories(alluredir: Path) -> int:
-    """Give each passing Allure result that carries advisories a status message, so that the *Advisories*
-    category (which matches on messages) holds it; the label stays. Returns how many results were marked."""
-    marked = 0
-    for path in alluredir.glob("*-result.json"):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        advisories = [lab["value"] for lab in data.get("labels", []) if lab.get("name") == ADVISORY_LABEL]
-        if not advisories or data.get("status") != "passed" or data.get("statusDetails", {}).get("message"):
-            continue
-        data["statusDetails"] = {"message": ADVISORY_PREFIX + "\n".join(advisories)}
-        path.write_text(json.dumps(data), encoding="utf-8")
-        marked += 1
-    return marked
 
 
 def write_allure_extras(alluredir: Path, environment: dict[str, str]) -> None:

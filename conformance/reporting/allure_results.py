@@ -1,0 +1,59 @@
+"""Finishing touches on the Allure result files of a run, once every test (on any xdist worker) has written its
+own: the documented result format is plain JSON, one ``*-result.json`` per test.
+
+A test marks itself with a label while it runs; here the label becomes what Allure's categories and statuses can
+see: a passing test with advisories gets a status message (the *Advisories* category matches on messages), a test
+that was running when the run was interrupted becomes *broken*, with a message saying so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ADVISORY_LABEL = "conformance_advisory"  # a passing test's advisories (already redacted)
+INTERRUPTED_LABEL = "conformance_interrupted"  # the test that was running when Ctrl-C came
+ADVISORY_PREFIX = "advisory: "
+INTERRUPTED_MESSAGE = (
+    "interrupted: the run was stopped (Ctrl-C / SIGINT) while this case was running; its outcome is unknown"
+)
+
+
+def _rewrite(alluredir: Path, change: Callable[[dict[str, Any], list[str]], bool], label: str) -> int:
+    """Apply ``change(result, values of label)`` to every result carrying ``label``; how many were changed."""
+    changed = 0
+    for path in alluredir.glob("*-result.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        values = [lab["value"] for lab in data.get("labels", []) if lab.get("name") == label]
+        if values and change(data, values):
+            path.write_text(json.dumps(data), encoding="utf-8")
+            changed += 1
+    return changed
+
+
+def mark_advisories(alluredir: Path) -> int:
+    """Give each passing result that carries advisories a status message, so the *Advisories* category holds it."""
+
+    def change(data: dict[str, Any], advisories: list[str]) -> bool:
+        if data.get("status") != "passed" or data.get("statusDetails", {}).get("message"):
+            return False
+        data["statusDetails"] = {"message": ADVISORY_PREFIX + "\n".join(advisories)}
+        return True
+
+    return _rewrite(alluredir, change, ADVISORY_LABEL)
+
+
+def mark_interrupted(alluredir: Path) -> int:
+    """Turn the result of each test that was running when the run was interrupted into *broken*."""
+
+    def change(data: dict[str, Any], _values: list[str]) -> bool:
+        data["status"] = "broken"
+        data["statusDetails"] = {"message": INTERRUPTED_MESSAGE}
+        return True
+
+    return _rewrite(alluredir, change, INTERRUPTED_LABEL)

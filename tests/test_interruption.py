@@ -1,0 +1,77 @@
+"""Ctrl-C: the run stops at once and every report says it was interrupted and how far it got (exit 130, summary.json
+``interrupted``, the running case *broken* in Allure, a JUnit file with only real test cases)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from strength.matrix import command, environment
+
+from conformance.reference import ReferenceServer, ReferenceService
+
+
+class Slow(ReferenceService):
+    """Every answer takes 0.2 s: Ctrl-C always lands in the middle of a case."""
+
+    def handle(self, *args: object, **kwargs: object):
+        time.sleep(0.2)
+        return super().handle(*args, **kwargs)
+
+
+@pytest.fixture
+def slow():
+    server = ReferenceServer(Slow()).start()
+    yield server
+    server.stop()
+
+
+def interrupt_after(args: list[str], cwd: Path, results: Path, finished: int) -> tuple[int, float, str]:
+    """Start ``conformance run`` in its own process group, press Ctrl-C (SIGINT to the group, as a terminal does)
+    once ``finished`` Allure results exist; the exit code, the seconds it took to stop, and stdout."""
+    proc = subprocess.Popen(
+        args, cwd=cwd, env=environment(), start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(results.glob("*-result.json"))) < finished and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pressed = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        return proc.returncode, time.monotonic() - pressed, out.decode("utf-8", "replace")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("workers", [[], ["--workers", "2"]], ids=["serial", "xdist"])
+def test_an_interrupted_run_says_so_everywhere(slow, tmp_path, workers):
+    out = tmp_path / "out"
+    args = command(slow.url, "1.1", out, workers)
+    code, seconds, stdout = interrupt_after(args, tmp_path, out / "allure-results", 4)
+    assert code == 130, stdout[-3000:]
+    assert seconds < (2.0 if not workers else 6.0), f"took {seconds:.1f} s to stop"
+    assert "INTERRUPTED: stopped by Ctrl-C / SIGINT after" in stdout and "Traceback" not in stdout
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["interrupted"] is True and summary["tests_planned"] > summary["tests_finished"] >= 4
+    assert summary["interrupted_while"], "the case that was running is named"
+
+    results = [json.loads(p.read_text()) for p in (out / "allure-results").glob("*-result.json")]
+    broken = [r for r in results if r["status"] == "broken"]
+    assert broken and all(r["statusDetails"]["message"].startswith("interrupted: ") for r in broken)
+    assert not [r for r in results if r["status"] == "passed" and not r.get("steps")], "a passed result without steps"
+
+    junit = ET.parse(out / "junit.xml").getroot()
+    suite = junit.find("testsuite")
+    cases = suite.findall("testcase")
+    assert cases and all(case.get("name") for case in cases) and int(suite.get("tests")) == len(cases)
+    notes = [p.get("value") for p in suite.iter("property") if p.get("name") == "interrupted"]
+    assert notes and "stopped by Ctrl-C" in notes[0]
