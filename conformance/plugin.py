@@ -192,10 +192,18 @@ def pytest_runtest_logfinish(nodeid: str, location: object) -> None:
         progress.finished += 1
 
 
+WORKER_EXIT_SECONDS = 1.5  # after Ctrl-C, how long pytest-xdist waits for its workers before it kills them
+
+
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
     config = _CONFIG.get("config")
     if config is not None and PROGRESS in config.stash:
         config.stash[PROGRESS].interrupted = True
+        # Workers get the SIGINT too and stop within a second (each test writes its results as it ends); xdist
+        # would wait up to 10 s for their gateways to close, which is what made Ctrl-C slow with --workers.
+        nodemanager = getattr(config.pluginmanager.getplugin("dsession"), "nodemanager", None)
+        if nodemanager is not None and hasattr(nodemanager, "EXIT_TIMEOUT"):
+            nodemanager.EXIT_TIMEOUT = WORKER_EXIT_SECONDS
 
 
 @pytest.hookimpl(hookwrapper=True)
