@@ -16,7 +16,7 @@ from timing import Row
 from wholerun import FirstRequestProbe, child_env
 
 from conformance.checks import Expect
-from conformance.messages import RejectCall
+from conformance.contract.messages import RejectCall
 
 SECTION = "5 profile"
 
@@ -94,7 +94,7 @@ def profile_roundtrip(out_dir: Path, count: int) -> list[Row]:
 def profile_run(out_dir: Path) -> list[Row]:
     from pyinstrument.session import Session
 
-    from conformance.contract import INT32_MAX
+    from conformance.contract.soap import INT32_MAX
     from conformance.reference import REFERENCE_ALLOW_LIST, ReferenceServer
 
     probe = FirstRequestProbe()

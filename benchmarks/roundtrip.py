@@ -18,13 +18,13 @@ import requests
 from timing import Row, Spent, alternate, per_item_us, per_second, plain_row, ratio_row
 
 from conformance.checks import Expect
-from conformance.config import load_settings
-from conformance.contract import INT32_MAX
-from conformance.messages import OutgoingRequest, RejectCall
+from conformance.config.settings import load_settings
+from conformance.contract.messages import OutgoingRequest, RejectCall
+from conformance.contract.soap import INT32_MAX
+from conformance.generation.strategies import TRICKY_PIECES, appointment_ids, reject_calls, xml_text
 from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService
-from conformance.session import SuiteSession, tally_of
-from conformance.strategies import TRICKY_PIECES, appointment_ids, reject_calls, xml_text
-from conformance.transport import with_body
+from conformance.run.session import SuiteSession, tally_of
+from conformance.transport.http import with_body
 
 SECTION = "1 round trip"
 SECTION_GENERATION = "1b generation"

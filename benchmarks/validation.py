@@ -10,12 +10,12 @@ from lxml import etree
 from timing import Row, alternate, per_item_us, ratio_row
 
 from conformance.checks import CheckContext, Expect, Failure, run_checks
-from conformance.contract import SOAP11
-from conformance.messages import OutgoingRequest, RejectCall, drop_indentation
-from conformance.schemas import envelope_schema
-from conformance.session import SuiteSession
-from conformance.transport import Exchange
-from conformance.xmlparse import parse_xml
+from conformance.contract.messages import OutgoingRequest, RejectCall, drop_indentation
+from conformance.contract.parsing import parse_xml
+from conformance.contract.schemas import envelope_schema
+from conformance.contract.soap import SOAP11
+from conformance.run.session import SuiteSession
+from conformance.transport.http import Exchange
 
 SECTION = "2 validation"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)

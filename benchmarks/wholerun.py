@@ -17,7 +17,7 @@ from typing import Any
 
 from timing import Row, plain_row
 
-from conformance.contract import INT32_MAX
+from conformance.contract.soap import INT32_MAX
 from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService
 
 SECTION = "3 whole run"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.contract import SOAP11, SOAP12, SoapVersion
-from conformance.messages import OutgoingRequest
+from conformance.contract.messages import OutgoingRequest
+from conformance.contract.soap import SOAP11, SOAP12, SoapVersion
 from conformance.reference import ReferenceServer, ReferenceService, ServiceOptions
-from conformance.transport import Exchange, HttpResponse
+from conformance.transport.http import Exchange, HttpResponse
 
 
 @pytest.fixture

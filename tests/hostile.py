@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 
-from conformance.contract import SERVICE_PATH
+from conformance.contract.soap import SERVICE_PATH
 
 Handler = Callable[[socket.socket, bytes, threading.Event], None]
 

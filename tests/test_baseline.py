@@ -11,14 +11,14 @@ import sys
 
 import pytest
 
-from conformance import baseline
-from conformance.cases import FIXTURE_DIR, coverage_cases, fixture_cases
 from conformance.checks import Expect
-from conformance.cli import EXIT_OK, EXIT_VIOLATIONS, apply_baseline, main
-from conformance.contract import INT32_MAX
+from conformance.cli.main import EXIT_OK, EXIT_VIOLATIONS, apply_baseline, main
+from conformance.contract.ids import IdPolicy
+from conformance.contract.soap import INT32_MAX
+from conformance.generation.cases import FIXTURE_DIR, coverage_cases, fixture_cases
 from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.reference.store import AppError
-from conformance.safety import IdPolicy
+from conformance.run import baseline
 
 FINDING = {"check": "positive-acceptance", "message": "[positive-acceptance] expected accepted; got Succeeded=false"}
 

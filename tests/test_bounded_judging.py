@@ -13,8 +13,8 @@ import pytest
 from conftest import make_exchange
 
 from conformance.checks import REGISTRY, CheckContext, Expect, run_check, run_checks
-from conformance.contract import SERVICES82_NS
-from conformance.xmlparse import RESPONSE_BOUNDS, markup_counts
+from conformance.contract.parsing import RESPONSE_BOUNDS, markup_counts
+from conformance.contract.soap import SERVICES82_NS
 
 ENVELOPE = (
     '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">{header}<s:Body>{body}</s:Body></s:Envelope>'

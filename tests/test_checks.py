@@ -8,9 +8,9 @@ import pytest
 from conftest import make_exchange
 
 from conformance.checks import NOT_APPLICABLE, REGISTRY, TRANSPORT, CheckContext, Expect, Failure, run_check, run_checks
-from conformance.contract import SERVICES82_NS, SOAP11, SOAP12, SoapVersion
-from conformance.rules import Level
-from conformance.transport import TransportError
+from conformance.contract.rules import Level
+from conformance.contract.soap import SERVICES82_NS, SOAP11, SOAP12, SoapVersion
+from conformance.transport.http import TransportError
 
 S82 = SERVICES82_NS
 WCF_DISPATCHER = "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import foreign_answer
+from conformance.cli.main import foreign_answer
 from conformance.reference import REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.reference.service import Reply
-from conformance.transport import HttpResponse
+from conformance.transport.http import HttpResponse
 
 SERVICE_PATH = "/Remote/Services82/Appointment.svc"
 MAIN = "import sys\nfrom conformance.cli import main\nsys.exit(main(sys.argv[1:]))\n"

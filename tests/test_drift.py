@@ -9,13 +9,13 @@ import re
 import pytest
 from lxml import etree
 
-from conformance.cli import main
-from conformance.contract_model import ContractModel, build_model, default_action, effective_action
-from conformance.drift import Change, compare
+from conformance.cli.main import main
+from conformance.contract.schemas import WSDL_FILE, schema_path
+from conformance.drift.compare import Change, compare
+from conformance.drift.model import ContractModel, build_model, default_action, effective_action
+from conformance.drift.wsdl import WSDL_NS, collect, load_shipped
 from conformance.reference import ReferenceServer, ReferenceService
 from conformance.reference.service import Reply
-from conformance.schemas import WSDL_FILE, schema_path
-from conformance.wsdl import WSDL_NS, collect, load_shipped
 
 WSDL = schema_path(WSDL_FILE).read_text(encoding="utf-8")
 XSD = schema_path("services82-appointment.xsd").read_text(encoding="utf-8")

@@ -21,12 +21,12 @@ import hostile
 import pytest
 
 from conformance.checks import NOT_APPLICABLE, CheckContext, Expect, Failure, run_checks
-from conformance.contract import SOAP11
-from conformance.messages import OutgoingRequest
+from conformance.contract.messages import OutgoingRequest
+from conformance.contract.parsing import DEFAULT_MAX_BYTES, NotXml, parse_xml, pretty
+from conformance.contract.soap import SOAP11
 from conformance.reference import REFERENCE_TICKET
 from conformance.reporting.allure_report import describe_response
-from conformance.transport import Exchange, Transport, TransportOptions
-from conformance.xmlparse import DEFAULT_MAX_BYTES, NotXml, parse_xml, pretty
+from conformance.transport.http import Exchange, Transport, TransportOptions
 
 TIMEOUT = 1.0
 HUNDRED_MB = 100 * 1024 * 1024
@@ -140,7 +140,7 @@ def test_a_connect_that_never_completes_is_a_timeout():
 
 def test_a_deadline_shuts_down_only_the_sockets_of_its_own_running_exchange():
     """Pooled connections outlive exchanges: a deadline that passes after its exchange ended must not touch them."""
-    from conformance import deadline
+    from conformance.transport import deadline
 
     mine, peer = socket.socketpair()
     with mine, peer:
@@ -431,9 +431,10 @@ def test_dtds_entity_bombs_and_external_entities_are_refused_unexpanded_and_unfe
 def test_the_parser_itself_fetches_nothing_when_the_dtd_check_is_bypassed(spy, monkeypatch):
     """Defence in depth: even if the prolog check missed a DTD, the parser neither expands nor fetches, and the
     parsed tree's DTD is refused."""
-    from conformance import xmlparse
 
-    monkeypatch.setattr(xmlparse, "has_dtd", lambda body: False)
+    from conformance.contract import parsing
+
+    monkeypatch.setattr(parsing, "has_dtd", lambda body: False)
     for name, document in hostile_documents(spy).items():
         parsed = parse_xml(document)
         assert isinstance(parsed, NotXml), name

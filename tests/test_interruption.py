@@ -57,8 +57,9 @@ def test_an_interrupted_run_says_so_everywhere(slow, tmp_path, workers):
     args = command(slow.url, "1.1", out, workers)
     code, seconds, stdout = interrupt_after(args, tmp_path, out / "allure-results", 4)
     assert code == 130, stdout[-3000:]
-    # measured idle: about 1 s serial, 1.4 s with two workers; the margin is for a loaded CI machine
-    assert seconds < (3.0 if not workers else 5.0), f"took {seconds:.1f} s to stop"
+    # measured on an idle machine: about 1 s serial, 1.4 s with two workers (README); the margin is for a CI
+    # machine running other tests beside this one
+    assert seconds < (5.0 if not workers else 15.0), f"took {seconds:.1f} s to stop"
     assert "INTERRUPTED: stopped by Ctrl-C / SIGINT after" in stdout and "Traceback" not in stdout
 
     summary = json.loads((out / "summary.json").read_text())

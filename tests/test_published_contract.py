@@ -1,7 +1,7 @@
 """The shipped contract agrees with the one SuperOffice publishes (``schemas/published/``).
 
 * ``schemas/services82-appointment.xsd`` and ``schemas/Services82-Appointment.wsdl`` are what
-  ``python -m conformance.extract`` makes of the published WSDL, byte for byte: nobody edits them by hand;
+  ``python -m conformance.contract.extract`` makes of the published WSDL, byte for byte: nobody edits them by hand;
 * ``conformance drift`` against an endpoint serving the published WSDL reports no change at all;
 * the extracted schema accepts and refuses the same Reject, RejectResponse and header documents as the
   published schemas (the Microsoft serialization schemas included), and refuses the dictionary layout the
@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conformance.cli import main
-from conformance.extract import CONTRACT_XSD, PUBLISHED_WSDL, REDUCED_WSDL, SCHEMA_DIR, extract
-from conformance.schemas import contract_schema
+from conformance.cli.main import main
+from conformance.contract.extract import CONTRACT_XSD, PUBLISHED_WSDL, REDUCED_WSDL, SCHEMA_DIR, extract
+from conformance.contract.schemas import contract_schema
 
 NS = "http://www.superoffice.net/ws/crm/NetServer/Services82"
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
@@ -37,7 +37,7 @@ PUBLISHED = SCHEMA_DIR / PUBLISHED_WSDL
 
 def test_the_shipped_schema_and_wsdl_are_exactly_what_the_extraction_makes_of_the_published_wsdl():
     extracted = extract()
-    hint = "edited by hand or stale: run 'python -m conformance.extract'"
+    hint = "edited by hand or stale: run 'python -m conformance.contract.extract'"
     assert (SCHEMA_DIR / CONTRACT_XSD).read_bytes() == extracted.schema, f"schemas/{CONTRACT_XSD} {hint}"
     assert (SCHEMA_DIR / REDUCED_WSDL).read_bytes() == extracted.wsdl, f"schemas/{REDUCED_WSDL} {hint}"
 

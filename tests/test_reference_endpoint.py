@@ -10,10 +10,10 @@ import zeep.exceptions
 from lxml import etree
 from zeep.transports import Transport as ZeepTransport
 
-from conformance.contract import REJECT_ACTION, SERVICES82_NS, SOAP11, SOAP12
-from conformance.messages import Credentials, RejectCall, outgoing, reject_envelope, serialize
+from conformance.contract.messages import Credentials, RejectCall, outgoing, reject_envelope, serialize
+from conformance.contract.parsing import parse_xml
+from conformance.contract.soap import REJECT_ACTION, SERVICES82_NS, SOAP11, SOAP12
 from conformance.reference import REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
-from conformance.xmlparse import parse_xml
 
 DISPATCHER = "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"
 ADDRESSING_NONE = "http://schemas.microsoft.com/ws/2005/05/addressing/none"

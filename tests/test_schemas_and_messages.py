@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.cases import FIXTURES, load_fixture, retarget
-from conformance.contract import SOAP11, SOAP12, UPDATE_MODES
-from conformance.documentation import DOC_CHECKS
-from conformance.messages import NIL, Credentials, RejectCall, drop_indentation, reject_envelope, serialize
-from conformance.schemas import Schema, contract_schema, envelope_schema
-from conformance.xmlparse import NotXml, parse_xml
+from conformance.contract.documentation import DOC_CHECKS
+from conformance.contract.messages import NIL, Credentials, RejectCall, drop_indentation, reject_envelope, serialize
+from conformance.contract.parsing import NotXml, parse_xml
+from conformance.contract.schemas import Schema, contract_schema, envelope_schema
+from conformance.contract.soap import SOAP11, SOAP12, UPDATE_MODES
+from conformance.generation.cases import FIXTURES, load_fixture, retarget
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURES))
@@ -87,7 +87,7 @@ def test_a_schema_that_imports_from_the_network_is_refused(tmp_path, monkeypatch
         '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
         '<xs:import namespace="urn:x" schemaLocation="http://example.invalid/x.xsd"/></xs:schema>'
     )
-    monkeypatch.setattr("conformance.schemas.SCHEMA_DIR", tmp_path)
+    monkeypatch.setattr("conformance.contract.schemas.SCHEMA_DIR", tmp_path)
     with pytest.raises(Exception, match=r"refusing to fetch|Failed to parse the XML resource"):
         Schema("remote.xsd")
 

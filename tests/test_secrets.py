@@ -12,9 +12,9 @@ from pathlib import Path
 import hostile
 import pytest
 
-from conformance.config import load_settings
-from conformance.messages import Credentials
-from conformance.redaction import MASK, Redactor, display_url, url_secrets
+from conformance.config.settings import load_settings
+from conformance.contract.messages import Credentials
+from conformance.contract.redaction import MASK, Redactor, display_url, url_secrets
 from conformance.reference import ReferenceServer, ReferenceService, ServiceOptions
 from conformance.reference.service import Reply, SoapFault
 from conformance.reference.store import AppError

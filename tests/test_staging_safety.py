@@ -16,14 +16,15 @@ import hostile
 import pytest
 from lxml import etree
 
-from conformance import runner, transport
-from conformance.cases import Case, Target
 from conformance.checks import Expect
-from conformance.contract import INT32_MAX, INT32_MIN, SERVICES82_NS, SOAP11
-from conformance.messages import Credentials
+from conformance.contract.ids import IdPolicy, SafetyViolation, integer_value
+from conformance.contract.messages import Credentials
+from conformance.contract.soap import INT32_MAX, INT32_MIN, SERVICES82_NS, SOAP11
+from conformance.generation.cases import Case, Target
 from conformance.reference import REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.reference.service import Reply
-from conformance.safety import IdPolicy, SafetyViolation, integer_value
+from conformance.run import runner
+from conformance.transport import http as transport
 
 ALLOWED = (101, 102)
 UNUSED = (2_000_000_000, 2_100_000_000)

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conformance.contract import SOAP11, UPDATE_MODES
-from conformance.messages import Credentials, reject_envelope
-from conformance.safety import IdPolicy
-from conformance.schemas import envelope_schema
-from conformance.strategies import (
+from conformance.contract.ids import IdPolicy
+from conformance.contract.messages import Credentials, reject_envelope
+from conformance.contract.schemas import envelope_schema
+from conformance.contract.soap import SOAP11, UPDATE_MODES
+from conformance.generation.strategies import (
     TRICKY_PIECES,
     appointment_ids,
     pieces_text,

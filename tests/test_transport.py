@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hostile
 
-from conformance.contract import SERVICE_PATH, SOAP11
-from conformance.messages import OutgoingRequest
-from conformance.transport import TEMPLATE_CACHE_SIZE, Transport, TransportOptions
+from conformance.contract.messages import OutgoingRequest
+from conformance.contract.soap import SERVICE_PATH, SOAP11
+from conformance.transport.http import TEMPLATE_CACHE_SIZE, Transport, TransportOptions
 
 SOAP11_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"urn:reject"'}
 SOAP12_HEADERS = {"Content-Type": 'application/soap+xml; charset=utf-8; action="urn:reject"'}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..rules import HTTP_MESSAGE, Rule
+from ..contract.rules import HTTP_MESSAGE, Rule
 from . import REGISTRY, TRANSPORT
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..context import CheckContext
-from ..messages import element_children, xpath_of
-from ..rules import NO_DTD, NO_PI, ONE_FAULT, R1011, R1014, R2712, R9980, SIZE_CAP, SOAP_REPLY, VERSION, Rule
-from ..schemas import SchemaError
-from ..xmlparse import NotXml
+from ..contract.messages import element_children, xpath_of
+from ..contract.parsing import NotXml
+from ..contract.rules import NO_DTD, NO_PI, ONE_FAULT, R1011, R1014, R2712, R9980, SIZE_CAP, SOAP_REPLY, VERSION, Rule
+from ..contract.schemas import SchemaError
+from .context import CheckContext
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
 
 

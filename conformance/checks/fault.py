@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..context import CheckContext
-from ..contract import SOAP11
-from ..messages import xpath_of
-from ..rules import FAULT_STRUCTURE, R1004, R1031, R1126, SOAP12_FAULT_STATUS
+from ..contract.messages import xpath_of
+from ..contract.rules import FAULT_STRUCTURE, R1004, R1031, R1126, SOAP12_FAULT_STATUS
+from ..contract.soap import SOAP11
+from .context import CheckContext
 from .envelope import schema_failure
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
 

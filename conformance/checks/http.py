@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..context import CheckContext
-from ..contract import SOAP11
-from ..rules import R1012, R1018, R1111, R1124, R9702, SOAP11_MEDIA_TYPE, SOAP12_MEDIA_TYPE
+from ..contract.rules import R1012, R1018, R1111, R1124, R9702, SOAP11_MEDIA_TYPE, SOAP12_MEDIA_TYPE
+from ..contract.soap import SOAP11
+from .context import CheckContext
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
 
 UNICODE = ("utf-8", "utf-16", "utf-16le", "utf-16be")

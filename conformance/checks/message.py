@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..context import CheckContext, bool_text
-from ..contract import SERVICES82_NS, qname
-from ..messages import xpath_of
-from ..rules import HEADERS, R2712, SUCCEEDED_CONSISTENT
+from ..contract.messages import xpath_of
+from ..contract.rules import HEADERS, R2712, SUCCEEDED_CONSISTENT
+from ..contract.soap import SERVICES82_NS, qname
+from .context import CheckContext, bool_text
 from .envelope import schema_failure
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
 

@@ -3,9 +3,9 @@ one is refused. The level comes from the case: why it must be accepted or refuse
 
 from __future__ import annotations
 
-from ..context import CheckContext, Expect
-from ..messages import xpath_of
-from ..rules import ACCEPTED, AUTHENTICATED, NO_SUCH_APPOINTMENT, NOT_XML, R1115, R2724, Rule
+from ..contract.messages import xpath_of
+from ..contract.rules import ACCEPTED, AUTHENTICATED, NO_SUCH_APPOINTMENT, NOT_XML, R1115, R2724, Rule
+from .context import CheckContext, Expect
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
 
 

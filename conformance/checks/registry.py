@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..context import CheckContext
-from ..rules import HTTP_MESSAGE, Rule
+from ..contract.rules import HTTP_MESSAGE, Rule
+from .context import CheckContext
 
 
 @dataclass(frozen=True)

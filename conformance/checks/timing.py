@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..context import CheckContext
-from ..rules import SLA
+from ..contract.rules import SLA
+from .context import CheckContext
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from ..contract import SERVICE_PATH
+from ..contract.soap import SERVICE_PATH
 from .service import ReferenceService, Reply
 
 

@@ -32,7 +32,10 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from ..contract import (
+from ..contract.messages import XSI_NS, element_children, envelope_parts
+from ..contract.parsing import NotXml, parse_xml
+from ..contract.schemas import WSDL_FILE, schema_path
+from ..contract.soap import (
     INT32_MAX,
     INT32_MIN,
     REJECT_ACTION,
@@ -45,9 +48,6 @@ from ..contract import (
     qname,
     version_for_namespace,
 )
-from ..messages import XSI_NS, element_children, envelope_parts
-from ..schemas import WSDL_FILE, schema_path
-from ..xmlparse import NotXml, parse_xml
 from .store import CALLER, REFERENCE_TICKET, AppError, AppointmentStore
 
 WCF_NS = "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import allure
 
 from ..checks import REGISTRY, Failure
-from ..redaction import Redactor
-from ..runner import CaseResult
-from ..transport import Exchange, HttpResponse
-from ..xmlparse import pretty
+from ..contract.parsing import pretty
+from ..contract.redaction import Redactor
+from ..run.runner import CaseResult
+from ..transport.http import Exchange, HttpResponse
 from .allure_results import ADVISORY_LABEL, INTERRUPTED_LABEL
 
 EPIC = "Services82 Appointment.Reject"

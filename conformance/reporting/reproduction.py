@@ -6,8 +6,8 @@ import re
 import shlex
 from pathlib import Path
 
-from ..messages import OutgoingRequest
-from ..redaction import Redactor
+from ..contract.messages import OutgoingRequest
+from ..contract.redaction import Redactor
 
 
 def safe_name(case_id: str) -> str:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import allure
 import pytest
 
-from conformance.cases import SAFETY, Case
-from conformance.checks import Expect
-from conformance.documentation import DocCheck
-from conformance.properties import run_property
-from conformance.reporting import allure_report
-from conformance.session import SuiteSession
-from conformance.strategies import appointment_ids, reject_calls, unreal_ids
+from ..checks import Expect
+from ..contract.documentation import DocCheck
+from ..generation.cases import SAFETY, Case
+from ..generation.properties import run_property
+from ..generation.strategies import appointment_ids, reject_calls, unreal_ids
+from ..reporting import allure_report
+from ..run.session import SuiteSession
 
 
 def test_fixture(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:

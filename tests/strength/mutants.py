@@ -16,7 +16,9 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from conformance.contract import (
+from conformance.contract.messages import XSI_NS, element_children
+from conformance.contract.parsing import NotXml, parse_xml
+from conformance.contract.soap import (
     INT32_MAX,
     REJECT_ACTION,
     SERVICES82_NS,
@@ -26,7 +28,6 @@ from conformance.contract import (
     SoapVersion,
     qname,
 )
-from conformance.messages import XSI_NS, element_children
 from conformance.reference.service import (
     Call,
     ReferenceService,
@@ -36,7 +37,6 @@ from conformance.reference.service import (
     request_action,
 )
 from conformance.reference.store import AppError, AppointmentStore
-from conformance.xmlparse import NotXml, parse_xml
 
 SERVICES81_NS = SERVICES82_NS.replace("Services82", "Services81")
 ONLINE_TOKEN = "strength-application-token"

@@ -73,7 +73,7 @@ from spyne.model.complex import SelfReference
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
-from conformance.contract import REJECT_ACTION, SERVICE_PATH, SERVICES82_NS
+from conformance.contract.soap import REJECT_ACTION, SERVICE_PATH, SERVICES82_NS
 from conformance.reference.store import CALLER, REFERENCE_TICKET, AppError, AppointmentStore
 
 NS = SERVICES82_NS

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 import requests
 import urllib3
 
-from .contract import SOAP11, SoapVersion
+from ..contract.messages import OutgoingRequest
+from ..contract.parsing import DEFAULT_MAX_BYTES
+from ..contract.redaction import display_url
+from ..contract.soap import SOAP11, SoapVersion
 from .deadline import IDLE_READ_LIMIT, Deadline, DeadlineAdapter, Unsolicited
-from .messages import OutgoingRequest
-from .redaction import display_url
-from .transport_errors import MalformedHead, TransportError, classify, exception_chain, root_message
-from .xmlparse import DEFAULT_MAX_BYTES
+from .failures import MalformedHead, TransportError, classify, exception_chain, root_message
 
 
 @dataclass

@@ -16,9 +16,9 @@ from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from .schemas import WSDL_FILE, schema_path
-from .transport import Transport
-from .xmlparse import NotXml, html_title, looks_like_html, parse_xml
+from ..contract.parsing import NotXml, html_title, looks_like_html, parse_xml
+from ..contract.schemas import WSDL_FILE, schema_path
+from ..transport.http import Transport
 
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
-from .contract import INT32_MIN, UPDATE_MODES
-from .messages import RejectCall
-from .safety import IdPolicy
+from ..contract.ids import IdPolicy
+from ..contract.messages import RejectCall
+from ..contract.soap import INT32_MIN, UPDATE_MODES
 
 
 def xml_text(max_size: int = 200) -> st.SearchStrategy[str]:

@@ -18,13 +18,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
-from .config import ConfigError, Settings, check_credentials, check_report_dir, load_settings
-from .options import OPTIONS, dest, flags_from, long_flag
+from .. import __version__
+from ..config.options import OPTIONS, dest, flags_from, long_flag
+from ..config.settings import ConfigError, Settings, check_credentials, check_report_dir, load_settings
 
 if TYPE_CHECKING:
-    from .messages import OutgoingRequest
-    from .transport import Exchange, HttpResponse, Transport
+    from ..contract.messages import OutgoingRequest
+    from ..transport.http import Exchange, HttpResponse, Transport
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 DRIFT_OPTIONS = ("endpoint", "env", "config", "timeout", "report_dir", "ca_bundle", "insecure")
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "drift":
             return drift(args)
         if args.command == "report":
-            from .reporting.html import build_report
+            from ..reporting.html import build_report
 
             return build_report(Path(args.report_dir or os.environ.get("CONFORMANCE_REPORT_DIR") or "reports"))
     except ConfigError as exc:
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         flags["workers"] = args.workers
     settings = load_settings(flags, require_credentials=False)  # checked by preflight, once something answers
     report_dir = Path(settings.report_dir)
-    from .baseline import BaselineError, load
+    from ..run.baseline import BaselineError, load
 
     if args.fail_on == "new" and not args.baseline:
         raise ConfigError("--fail-on new needs --baseline FILE (the findings that already existed)")
@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
 def apply_baseline(args: argparse.Namespace, baseline: dict[str, Any] | None, report_dir: Path, code: int) -> int:
     """Compare with ``--baseline`` (printed, and written to baseline-diff.json), save ``--save-baseline``;
     with ``--fail-on new`` the exit code is 1 only for new findings (or errors of the suite itself)."""
-    from . import baseline as baselines
+    from ..run import baseline as baselines
 
     summary_path = report_dir / "summary.json"
     if not summary_path.is_file():
@@ -243,7 +243,7 @@ def preflight(settings: Settings) -> str | None:
        unreachable URL, the first thing to fix, is named first.
     3. Whether a SOAP service answers there at all (``soap_service_problem``).
     """
-    from .transport import Transport, TransportOptions
+    from ..transport.http import Transport, TransportOptions
 
     transport = Transport(TransportOptions(timeout=min(settings.timeout, 10), verify=settings.verify()))
     try:
@@ -263,9 +263,9 @@ def soap_service_problem(settings: Settings, transport: Transport) -> str | None
     metadata switched off ``?wsdl`` answers 400/404, which proves nothing, so one Reject for AppointmentId -1 follows:
     the suite's own negative cases send it, and no appointment can have that id. Its answer is judged by
     ``foreign_answer``; a transport failure is left to the run, whose checks name it case by case."""
-    from .contract import soap_version
-    from .redaction import Redactor, display_url, url_secrets
-    from .wsdl import wsdl_url
+    from ..contract.redaction import Redactor, display_url, url_secrets
+    from ..contract.soap import soap_version
+    from ..drift.wsdl import wsdl_url
 
     endpoint = str(settings.endpoint)
     wsdl = transport.get(wsdl_url(endpoint))
@@ -288,7 +288,7 @@ _WSDL_ROOTS = ("{http://schemas.xmlsoap.org/wsdl/}definitions", "{http://www.w3.
 
 
 def _is_wsdl(exchange: Exchange) -> bool:
-    from .xmlparse import NotXml, parse_xml
+    from ..contract.parsing import NotXml, parse_xml
 
     response = exchange.response
     if exchange.error is not None or response is None or response.status != 200:
@@ -299,9 +299,9 @@ def _is_wsdl(exchange: Exchange) -> bool:
 
 def _probe_request(settings: Settings) -> OutgoingRequest:
     """A valid Reject for an id that cannot be real, with the configured credentials; guarded like every Reject."""
-    from .contract import soap_version
-    from .messages import Credentials, RejectCall, outgoing, reject_envelope
-    from .safety import IdPolicy
+    from ..contract.ids import IdPolicy
+    from ..contract.messages import Credentials, RejectCall, outgoing, reject_envelope
+    from ..contract.soap import soap_version
 
     version = soap_version(settings.soap_version)
     call = RejectCall(PROBE_ID, "conformance preflight: is this a SOAP endpoint?", "OnlyThis")
@@ -327,7 +327,7 @@ def foreign_answer(response: HttpResponse) -> str | None:
 
 
 def _foreign_kind(body: bytes, media: str) -> str | None:
-    from .xmlparse import looks_like_html
+    from ..contract.parsing import looks_like_html
 
     start = body.lstrip()[:1]
     if media == "text/html" or looks_like_html(body):
@@ -341,7 +341,7 @@ def _foreign_kind(body: bytes, media: str) -> str | None:
 
 def _excerpt(body: bytes, kind: str) -> str:
     """The page's title, or the first words."""
-    from .xmlparse import html_title
+    from ..contract.parsing import html_title
 
     if kind == "an HTML page":
         return html_title(body)
@@ -351,8 +351,8 @@ def _excerpt(body: bytes, kind: str) -> str:
 def _is_envelope(body: bytes) -> bool:
     from lxml import etree
 
-    from .contract import version_for_namespace
-    from .xmlparse import NotXml, parse_xml
+    from ..contract.parsing import NotXml, parse_xml
+    from ..contract.soap import version_for_namespace
 
     root = parse_xml(body)
     if isinstance(root, NotXml):
@@ -385,7 +385,7 @@ def drift(args: argparse.Namespace) -> int:
     """``conformance drift``: the live contract against the shipped one; see ``conformance/drift.py`` for rules."""
     import time
 
-    from .drift_run import run_drift, write_reports
+    from ..drift.command import run_drift, write_reports
 
     settings = load_settings(flags_from(args), require_credentials=False)  # the WSDL needs no ticket
     check_report_dir(settings)
@@ -402,8 +402,8 @@ def drift(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .reference import REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
-    from .session import REFERENCE_TOKEN
+    from ..reference import REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
+    from ..run.session import REFERENCE_TOKEN
 
     options = ServiceOptions(
         application_token=REFERENCE_TOKEN if args.online else None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import requests
 import urllib3
 
-from .redaction import display_url
+from ..contract.redaction import display_url
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,11 @@ from typing import Any
 
 from lxml import etree
 
-from .context import Expect
-from .contract import (
+from ..checks.context import Expect
+from ..contract.ids import IdPolicy
+from ..contract.messages import NIL, Credentials, Nil, RejectCall, reject_envelope
+from ..contract.rules import ACCEPTED, AUTHENTICATED, NO_SUCH_APPOINTMENT, NOT_XML, R1115, R2724, Rule
+from ..contract.soap import (
     INT32_MAX,
     INT32_MIN,
     SERVICES82_NS,
@@ -25,11 +28,8 @@ from .contract import (
     qname,
     version_for_namespace,
 )
-from .messages import NIL, Credentials, Nil, RejectCall, reject_envelope
-from .rules import ACCEPTED, AUTHENTICATED, NO_SUCH_APPOINTMENT, NOT_XML, R1115, R2724, Rule
-from .safety import IdPolicy
 
-FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 WRONG_TICKET = "7T:not-a-valid-ticket-from-the-conformance-suite=="
 SAFETY = "skipped for safety"
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import Settings
-from .contract_model import build_model
-from .drift import DriftResult, compare, render, write_json
-from .reference import ReferenceServer, ReferenceService
-from .transport import Transport, TransportOptions
+from ..config.settings import Settings
+from ..reference import ReferenceServer, ReferenceService
+from ..transport.http import Transport, TransportOptions
+from .compare import DriftResult, compare, render, write_json
+from .model import build_model
 from .wsdl import ContractUnavailable, fetch_live, load_shipped
 
 FULL_NAME = "conformance.drift"

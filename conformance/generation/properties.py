@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.control import current_build_context
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from .context import Expect
-from .messages import RejectCall
-from .reporting import allure_report
-from .reporting.summary import PROPERTY
-from .runner import CaseResult, SuiteBug
-from .session import SuiteSession, tally_of
+from ..checks.context import Expect
+from ..contract.messages import RejectCall
+from ..reporting import allure_report
+from ..reporting.summary import PROPERTY
+from ..run.runner import CaseResult, SuiteBug
+from ..run.session import SuiteSession, tally_of
 
 
 class ContractViolation(AssertionError):

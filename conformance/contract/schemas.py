@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from .contract import SoapVersion
+from .soap import SoapVersion
 
 if TYPE_CHECKING:  # imported on the first schema failure only (~0.1 s of start-up otherwise)
     import xmlschema

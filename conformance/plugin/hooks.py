@@ -15,16 +15,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from . import __version__
-from .cases import auth_cases, coverage_cases, fixture_cases, negative_cases
-from .checks import REGISTRY, TRANSPORT
-from .config import ConfigError, Settings, load_settings
-from .contract import soap_version
-from .documentation import DOC_CHECKS
-from .options import OPTIONS, dest, flags_from, long_flag
-from .reporting import allure_report, allure_results, junit
-from .reporting.summary import PROPERTY, RunSummary, write_allure_extras
-from .session import SuiteSession, id_policy
+from .. import __version__
+from ..checks import REGISTRY, TRANSPORT
+from ..config.options import OPTIONS, dest, flags_from, long_flag
+from ..config.settings import ConfigError, Settings, load_settings
+from ..contract.documentation import DOC_CHECKS
+from ..contract.soap import soap_version
+from ..generation.cases import auth_cases, coverage_cases, fixture_cases, negative_cases
+from ..reporting import allure_report, allure_results, junit
+from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
+from ..run.session import SuiteSession, id_policy
 
 SETTINGS = pytest.StashKey[Settings]()
 SUMMARY = pytest.StashKey[RunSummary]()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cases import Case, Target, build_envelope
-from .checks import CheckContext, CheckResult, Failure, run_checks
-from .messages import OutgoingRequest, serialize
-from .schemas import SchemaError, envelope_schema
-from .transport import Exchange, Transport
+from ..checks import CheckContext, CheckResult, Failure, run_checks
+from ..contract.messages import OutgoingRequest, serialize
+from ..contract.schemas import SchemaError, envelope_schema
+from ..generation.cases import Case, Target, build_envelope
+from ..transport.http import Exchange, Transport
 
 
 class SuiteBug(Exception):

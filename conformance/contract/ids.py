@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .contract import INT32_MAX, INT32_MIN
+from .soap import INT32_MAX, INT32_MIN
 
 
 class SafetyViolation(Exception):

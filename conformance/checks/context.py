@@ -8,12 +8,12 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from .contract import SOAP11, SoapVersion, qname, version_for_namespace
-from .messages import drop_indentation, element_children, envelope_parts
-from .rules import Rule
-from .schemas import SchemaError, envelope_schema
-from .transport import Exchange
-from .xmlparse import RESPONSE_BOUNDS, NotXml, parse_xml
+from ..contract.messages import drop_indentation, element_children, envelope_parts
+from ..contract.parsing import RESPONSE_BOUNDS, NotXml, parse_xml
+from ..contract.rules import Rule
+from ..contract.schemas import SchemaError, envelope_schema
+from ..contract.soap import SOAP11, SoapVersion, qname, version_for_namespace
+from ..transport.http import Exchange
 
 
 class cached_property:  # a drop-in for functools.cached_property

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .contract_model import ContractModel, Node
-from .drift_rules import Change, addition, compare_bindings, compare_node, compare_operation, removal, rename
+from .model import ContractModel, Node
+from .rules import Change, addition, compare_bindings, compare_node, compare_operation, removal, rename
 
 __all__ = ["Change", "DriftResult", "compare", "render", "write_json"]
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .cases import FIXTURE_DIR, load_fixture
-from .contract import SOAP12, qname, version_for_namespace
+from ..generation.cases import FIXTURE_DIR, load_fixture
 from .messages import element_children
 from .schemas import WSDL_FILE, envelope_schema, schema_path
+from .soap import SOAP12, qname, version_for_namespace
 
 WSDL_SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"
 WSDL_SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .contract import EMPTY_CONTENT, REJECT_ACTION, SERVICES82_NS, SoapVersion, qname
+from .soap import EMPTY_CONTENT, REJECT_ACTION, SERVICES82_NS, SoapVersion, qname
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 

@@ -36,8 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .contract import UPDATE_MODES
-from .contract_model import REQUEST, RESPONSE, Binding, ContractModel, Node, SimpleType
+from ..contract.soap import UPDATE_MODES
+from .model import REQUEST, RESPONSE, Binding, ContractModel, Node, SimpleType
 from .xsd_walk import EnumNumber
 
 _SUPERSETS: dict[str, set[str]] = {

@@ -10,20 +10,20 @@ from typing import Any
 
 import pytest
 
-from .cases import Case, Target
-from .checks import Failure
-from .config import Settings
-from .context import Expect
-from .contract import INT32_MAX, soap_version
-from .messages import Credentials, RejectCall
-from .redaction import Redactor, url_secrets
-from .reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
-from .reporting import allure_report
-from .reporting.reproduction import curl_command, write_request
-from .reporting.summary import PROPERTY
+from ..checks import Failure
+from ..checks.context import Expect
+from ..config.settings import Settings
+from ..contract.ids import IdPolicy, SafetyViolation
+from ..contract.messages import Credentials, RejectCall
+from ..contract.redaction import Redactor, url_secrets
+from ..contract.soap import INT32_MAX, soap_version
+from ..generation.cases import Case, Target
+from ..reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
+from ..reporting import allure_report
+from ..reporting.reproduction import curl_command, write_request
+from ..reporting.summary import PROPERTY
+from ..transport.http import Transport, TransportOptions
 from .runner import CaseResult, Runner, SuiteBug
-from .safety import IdPolicy, SafetyViolation
-from .transport import Transport, TransportOptions
 
 EMBEDDED_UNUSED = (1000, INT32_MAX)
 REFERENCE_TOKEN = "reference-application-token"

@@ -30,7 +30,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.wait import wait_for_read
 
-from .transport_errors import MalformedHead
+from .failures import MalformedHead
 
 _CURRENT = threading.local()  # the deadline of the exchange running on this thread
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .contract import INT32_MAX, VERSIONS
+from ..contract.soap import INT32_MAX, VERSIONS
 from .options import flag_of
 
 DEFAULT_CONFIG_FILE = "conformance.toml"

@@ -1,0 +1,5 @@
+"""The command line: ``conformance run|drift|serve|report`` (``main``), and the preflight of a run."""
+
+from .main import main
+
+__all__ = ["main"]
