@@ -18,7 +18,7 @@ import requests
 from timing import Row, Spent, alternate, per_item_us, per_second, plain_row, ratio_row
 
 from conformance.checks import Expect
-from conformance.config.settings import load_settings
+from conformance.config import load_settings
 from conformance.contract.messages import OutgoingRequest, RejectCall
 from conformance.contract.soap import INT32_MAX
 from conformance.generation.strategies import TRICKY_PIECES, appointment_ids, reject_calls, xml_text

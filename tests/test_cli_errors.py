@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli.main import foreign_answer
+from conformance.cli.preflight import foreign_answer
 from conformance.reference import REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.reference.service import Reply
 from conformance.transport.http import HttpResponse

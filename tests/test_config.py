@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config.settings import ConfigError, check_report_dir, load_settings
+from conformance.config import ConfigError, check_report_dir, load_settings
 
 CONFIG = """
 soap_version = "1.1"

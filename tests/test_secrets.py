@@ -12,12 +12,13 @@ from pathlib import Path
 import hostile
 import pytest
 
-from conformance.config.settings import load_settings
+from conformance.config import load_settings
 from conformance.contract.messages import Credentials
 from conformance.contract.redaction import MASK, Redactor, display_url, url_secrets
 from conformance.reference import ReferenceServer, ReferenceService, ServiceOptions
-from conformance.reference.service import Reply, SoapFault
+from conformance.reference.service import Reply
 from conformance.reference.store import AppError
+from conformance.reference.wcf import SoapFault
 
 TICKET = "7T:SECRET-TICKET-zq81"
 TOKEN = "SECRET-APPTOKEN-k2v9"

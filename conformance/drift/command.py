@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..config.settings import Settings
+from ..config import Settings
 from ..reference import ReferenceServer, ReferenceService
 from ..transport.http import Transport, TransportOptions
 from .compare import DriftResult, compare, render, write_json

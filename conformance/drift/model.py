@@ -14,8 +14,9 @@ from typing import Literal
 
 from lxml import etree
 
+from .types import Node, SimpleType, local_name, resolve_qname
 from .wsdl import WSDL_NS, Documents
-from .xsd_walk import Flattener, Node, SimpleType, local_name, resolve_qname
+from .xsd_walk import Flattener
 
 __all__ = ["Binding", "ContractModel", "Node", "SimpleType", "build_model", "default_action"]
 

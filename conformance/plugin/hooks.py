@@ -17,11 +17,12 @@ import pytest
 
 from .. import __version__
 from ..checks import REGISTRY, TRANSPORT
+from ..config import ConfigError, Settings, load_settings
 from ..config.options import OPTIONS, dest, flags_from, long_flag
-from ..config.settings import ConfigError, Settings, load_settings
 from ..contract.documentation import DOC_CHECKS
 from ..contract.soap import soap_version
-from ..generation.cases import auth_cases, coverage_cases, fixture_cases, negative_cases
+from ..generation.cases import auth_cases, coverage_cases, fixture_cases
+from ..generation.negative import negative_cases
 from ..reporting import allure_report, allure_results, junit
 from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
 from ..run.session import SuiteSession, id_policy

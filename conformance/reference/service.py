@@ -20,8 +20,7 @@ before any SuperOffice code runs, then as SuperOffice's service code does:
 SOAP 1.1 faults carry WCF's subcode as the ``faultcode`` with an ``xml:lang="en-US"`` reason, byte for byte as WCF
 writes them. SOAP 1.2 (the documentation's examples) is an explicit option (``soap12``), as a second WCF binding
 would be; its faults carry ``s:Sender``/``s:Receiver`` with WCF's subcode. Each step is a method, so that a test
-can derive a variant that breaks exactly one thing.
-"""
+can derive a variant that breaks exactly one thing."""
 
 from __future__ import annotations
 
@@ -49,34 +48,29 @@ from ..contract.soap import (
     version_for_namespace,
 )
 from .store import CALLER, REFERENCE_TICKET, AppError, AppointmentStore
+from .wcf import (
+    ACTION_NOT_SUPPORTED,
+    ADDRESSING_NONE_NS,
+    INTERNAL_SERVICE_FAULT,
+    SoapFault,
+    _header,
+    deserialization_failed,
+    request_action,
+)
 
-WCF_NS = "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"
-ADDRESSING_NONE_NS = "http://schemas.microsoft.com/ws/2005/05/addressing/none"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-UNDERSTOOD_HEADERS = (qname("ApplicationToken"), qname("Credentials"), qname("TimeZone"))
-REJECT_PARTS = ("AppointmentId", "RejectReason", "UpdateMode")
-_INT = re.compile(r"[+-]?[0-9]+")
-_XML_SPACE = " \t\r\n"
 
-ACTION_NOT_SUPPORTED = (
-    "The message with Action '{action}' cannot be processed at the receiver, due to a ContractFilter mismatch at "
-    "the EndpointDispatcher. This may be because of either a contract mismatch (mismatched Actions between sender "
-    "and receiver) or a binding/security mismatch between the sender and the receiver.  Check that sender and "
-    "receiver have the same contract and the same binding (including security requirements, e.g. Message, "
-    "Transport, None)."
-)
-DESERIALIZATION_FAILED = (
-    "The formatter threw an exception while trying to deserialize the message: There was an error while trying to "
-    "deserialize parameter {ns}:{part}. The InnerException message was '{inner}'.  Please see InnerException for "
-    "more details."
-)
-INTERNAL_SERVICE_FAULT = (
-    "The server was unable to process the request due to an internal error.  For more information about the error, "
-    "either turn on IncludeExceptionDetailInFaults (either from ServiceBehaviorAttribute or from the "
-    "<serviceDebug> configuration behavior) on the server in order to send the exception information back to the "
-    "client, or turn on tracing as per the Microsoft .NET Framework SDK documentation and inspect the server trace "
-    "logs."
-)
+
+UNDERSTOOD_HEADERS = (qname("ApplicationToken"), qname("Credentials"), qname("TimeZone"))
+
+
+REJECT_PARTS = ("AppointmentId", "RejectReason", "UpdateMode")
+
+
+_INT = re.compile(r"[+-]?[0-9]+")
+
+
+_XML_SPACE = " \t\r\n"
 
 
 @dataclass
@@ -96,20 +90,6 @@ class ServiceOptions:
     soap12: bool = False  # also answer SOAP 1.2 (application/soap+xml), as a second WCF binding would
     sender_fault_status: int = 500  # WCF answers 500; SOAP 1.2's HTTP binding maps Sender faults to 400
     max_message_size: int = 65536  # WCF's maxReceivedMessageSize default
-
-
-class SoapFault(Exception):
-    """A fault to answer with. ``code``: sender | receiver | version | mustunderstand; ``subcode``: WCF's
-    ``prefix:Name`` (its namespace in ``subcode_ns``), written as the SOAP 1.1 faultcode when present."""
-
-    def __init__(self, code: str, reason: str, subcode: str | None = None, subcode_ns: str = WCF_NS) -> None:
-        super().__init__(reason)
-        self.code, self.reason, self.subcode, self.subcode_ns = code, reason, subcode, subcode_ns
-
-
-def deserialization_failed(part: str, inner: str) -> SoapFault:
-    text = DESERIALIZATION_FAILED.format(ns=SERVICES82_NS, part=part, inner=inner)
-    return SoapFault("sender", text, "a:DeserializationFailed")
 
 
 @dataclass
@@ -387,15 +367,6 @@ class ReferenceService:
         )
 
 
-def request_action(version: SoapVersion, headers: dict[str, str]) -> str | None:
-    """The action the request names: the SOAPAction header (1.1) or the Content-Type action parameter (1.2)."""
-    if version is SOAP11:
-        raw = _header(headers, "SOAPAction")
-        return raw.strip().strip('"') if raw is not None else None
-    match = re.search(r'action\s*=\s*"?([^";]+)"?', _header(headers, "Content-Type") or "")
-    return match.group(1) if match else None
-
-
 def _element(parent: etree._Element, local: str) -> etree._Element:
     """A Services82 element declaring its namespace as the default, as WCF writes headers and body wrappers."""
     return etree.SubElement(parent, qname(local), nsmap={None: SERVICES82_NS})
@@ -409,11 +380,6 @@ def _label(version: SoapVersion | None, root: etree._Element) -> str:
 
 def _type_of(part: str) -> str:
     return {"AppointmentId": "Int32", "UpdateMode": "RecurrenceUpdateMode"}[part]
-
-
-def _header(headers: dict[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lowered), None)
 
 
 def _header_text(header: etree._Element | None, *path: str) -> str | None:

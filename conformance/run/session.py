@@ -12,7 +12,7 @@ import pytest
 
 from ..checks import Failure
 from ..checks.context import Expect
-from ..config.settings import Settings
+from ..config import Settings
 from ..contract.ids import IdPolicy, SafetyViolation
 from ..contract.messages import Credentials, RejectCall
 from ..contract.redaction import Redactor, url_secrets

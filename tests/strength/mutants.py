@@ -28,15 +28,9 @@ from conformance.contract.soap import (
     SoapVersion,
     qname,
 )
-from conformance.reference.service import (
-    Call,
-    ReferenceService,
-    Reply,
-    ServiceOptions,
-    SoapFault,
-    request_action,
-)
+from conformance.reference.service import Call, ReferenceService, Reply, ServiceOptions
 from conformance.reference.store import AppError, AppointmentStore
+from conformance.reference.wcf import SoapFault, request_action
 
 SERVICES81_NS = SERVICES82_NS.replace("Services82", "Services81")
 ONLINE_TOKEN = "strength-application-token"
