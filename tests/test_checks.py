@@ -10,7 +10,7 @@ from conftest import make_exchange
 from conformance.checks import NOT_APPLICABLE, REGISTRY, TRANSPORT, CheckContext, Expect, Failure, run_check, run_checks
 from conformance.contract.rules import Level
 from conformance.contract.soap import SERVICES82_NS, SOAP11, SOAP12, SoapVersion
-from conformance.transport.http import TransportError
+from conformance.transport.http import TransportFailure
 
 S82 = SERVICES82_NS
 WCF_DISPATCHER = "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"
@@ -486,7 +486,7 @@ def test_response_time_is_opt_in():
 def test_transport_error_is_the_only_result_when_nothing_came_back():
     exchange = make_exchange(b"")
     exchange.response = None
-    exchange.error = TransportError("connection-refused", "nothing listens at http://127.0.0.1:1/x")
+    exchange.error = TransportFailure("connection-refused", "nothing listens at http://127.0.0.1:1/x")
     results = run_checks(CheckContext(exchange))
     assert [r.name for r in results] == [TRANSPORT]
     assert "connection-refused" in str(results[0].outcome) and results[0].status == "failed"

@@ -17,9 +17,10 @@ import pytest
 from lxml import etree
 
 from conformance.checks import Expect
-from conformance.contract.ids import IdPolicy, SafetyViolation, integer_value
+from conformance.contract.ids import IdPolicy, integer_value
 from conformance.contract.messages import Credentials
 from conformance.contract.soap import INT32_MAX, INT32_MIN, SERVICES82_NS, SOAP11
+from conformance.errors import SafetyViolation
 from conformance.generation.cases import Case, Target
 from conformance.reference import REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.reference.service import Reply

@@ -11,7 +11,7 @@ from lxml import etree
 from ..contract.messages import drop_indentation, element_children, envelope_parts
 from ..contract.parsing import RESPONSE_BOUNDS, NotXml, parse_xml
 from ..contract.rules import Rule
-from ..contract.schemas import SchemaError, envelope_schema
+from ..contract.schemas import SchemaViolation, envelope_schema
 from ..contract.soap import SOAP11, SoapVersion, qname, version_for_namespace
 from ..transport.http import Exchange
 
@@ -187,9 +187,9 @@ class CheckContext:
         return next((t.strip() for t in texts if t and t.strip()), "(ExceptionInfo without a message)")
 
     @cached_property
-    def schema_errors(self) -> dict[str, list[SchemaError]]:
+    def schema_errors(self) -> dict[str, list[SchemaViolation]]:
         """Schema errors of the whole envelope, attributed to the part they concern."""
-        attributed: dict[str, list[SchemaError]] = {"envelope": [], "body": [], "fault": [], "header": []}
+        attributed: dict[str, list[SchemaViolation]] = {"envelope": [], "body": [], "fault": [], "header": []}
         if not self.is_envelope:
             return attributed
         for error in envelope_schema(self.reply_version).errors(self.xml):

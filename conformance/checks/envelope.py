@@ -7,12 +7,12 @@ from lxml import etree
 from ..contract.messages import element_children, xpath_of
 from ..contract.parsing import NotXml
 from ..contract.rules import NO_DTD, NO_PI, ONE_FAULT, R1011, R1014, R2712, R9980, SIZE_CAP, SOAP_REPLY, VERSION, Rule
-from ..contract.schemas import SchemaError
+from ..contract.schemas import SchemaViolation
 from .context import CheckContext
 from .registry import NOT_APPLICABLE, Failure, Outcome, check
 
 
-def schema_failure(errors: list[SchemaError], expected: str, rule: Rule) -> Failure:
+def schema_failure(errors: list[SchemaViolation], expected: str, rule: Rule) -> Failure:
     first = errors[0]
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
     return Failure(expected, f"{first.message}{more}", first.path, rule)

@@ -118,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
         flags["workers"] = args.workers
     settings = load_settings(flags, require_credentials=False)  # checked by preflight, once something answers
     report_dir = Path(settings.report_dir)
-    from ..run.baseline import BaselineError, load
+    from ..errors import BaselineError
+    from ..run.baseline import load
 
     if args.fail_on == "new" and not args.baseline:
         raise ConfigError("--fail-on new needs --baseline FILE (the findings that already existed)")

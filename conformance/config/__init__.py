@@ -2,8 +2,9 @@
 ``CONFORMANCE_*`` variables and ``conformance.toml`` make (``settings``, ``sources``, ``values``), and the checks a
 configuration passes before a run (``checks``)."""
 
+from ..errors import ConfigError
 from .checks import check_credentials, check_report_dir, url_problem, validate
-from .settings import ConfigError, Settings
+from .settings import Settings
 from .sources import load_settings
 from .values import parse_ids
 

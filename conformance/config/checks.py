@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..contract.soap import INT32_MAX, VERSIONS
-from .settings import _NUMBERS, ConfigError, Settings
+from ..errors import ConfigError
+from .settings import _NUMBERS, Settings
 from .values import _show
 
 

@@ -22,10 +22,6 @@ MAX_TIMEOUT = 3600.0  # seconds; more is a typo (1e12), not a wish
 DEFAULT_ORIGIN = "default"
 
 
-class ConfigError(Exception):
-    """A usage or configuration problem; the message says what was given, where, and what is accepted."""
-
-
 @dataclass(frozen=True)
 class Settings:
     endpoint: str | None = None

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from .checks import check_credentials, validate
 from .options import flag_of
-from .settings import _ALIASES, _SETTABLE, DEFAULT_CONFIG_FILE, ConfigError, Settings
+from .settings import _ALIASES, _SETTABLE, DEFAULT_CONFIG_FILE, Settings
 from .values import _coerce
 
 Layer = dict[str, tuple[Any, str]]  # setting → (value, where it came from)

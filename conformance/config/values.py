@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .settings import SECRET_FIELDS, ConfigError
+from ..contract.redaction import display_url
+from ..errors import ConfigError
+from .settings import SECRET_FIELDS
 
 _BOOLS = ("online", "insecure", "strict", "no_credentials")
 
@@ -86,16 +88,8 @@ def _show(name: str, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, str) and name in ("endpoint", "hypothesis_database"):
-        return repr(_safe_url(value))
+        return repr(display_url(value))
     return repr(value) if isinstance(value, str) else str(value)
-
-
-def _safe_url(url: str) -> str:
-    """``url`` without user info and query (either may carry a secret), even when it does not parse."""
-    without_query = url.split("?", 1)[0] + ("?…" if "?" in url else "")
-    scheme, sep, rest = without_query.partition("://")
-    authority, slash, path = rest.partition("/")
-    return f"{scheme}{sep}{authority.rsplit('@', 1)[-1]}{slash}{path}" if sep else without_query
 
 
 def parse_ids(value: Any) -> list[int]:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..errors import ExtractionError
+
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 SOAP_BINDING_NS = ("http://schemas.xmlsoap.org/wsdl/soap/", "http://schemas.xmlsoap.org/wsdl/soap12/")
 XS = "http://www.w3.org/2001/XMLSchema"
@@ -32,10 +34,6 @@ REDUCED_WSDL = "Services82-Appointment.wsdl"
 OPERATION = "Reject"
 _REFERENCING = ("type", "ref", "base", "itemType")  # attributes that name another declaration
 _KINDS = {"element": "element", "complexType": "type", "simpleType": "type", "group": "group"}
-
-
-class ExtractionError(Exception):
-    """The published WSDL does not hold what the extraction needs (an operation, message or declaration)."""
 
 
 @dataclass

@@ -15,12 +15,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..errors import SafetyViolation
 from .soap import INT32_MAX, INT32_MIN
-
-
-class SafetyViolation(Exception):
-    """The suite was about to Reject an appointment it was not allowed to touch (a bug in the suite)."""
-
 
 # what a server could read as an integer: xs:int's lexical form, plus whatever Python's int() accepts
 _XS_INT = re.compile(r"[+-]?[0-9]+")

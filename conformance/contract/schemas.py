@@ -49,7 +49,7 @@ class _NoNetworkResolver(etree.Resolver):
 
 
 @dataclass(frozen=True)
-class SchemaError:
+class SchemaViolation:
     """One validation error: what was wrong and where (an XPath-like path, or line:column)."""
 
     message: str
@@ -78,7 +78,7 @@ class Schema:
             self._detailed = xmlschema.XMLSchema10(str(self._path), allow="local")
         return self._detailed
 
-    def errors(self, element: etree._Element) -> list[SchemaError]:
+    def errors(self, element: etree._Element) -> list[SchemaViolation]:
         """Every error lxml finds in ``element`` (validated as a document root), with paths; [] when valid.
 
         The first ``MAX_EXPLAINED`` are explained by xmlschema (path, offending value, what was allowed); the rest
@@ -88,17 +88,17 @@ class Schema:
         if self.lxml.validate(tree):
             return []
         entries = [(e.path or f"line {e.line}:{e.column}", _one_line(e.message)) for e in self.lxml.error_log]
-        explained: deque[SchemaError] = deque()
+        explained: deque[SchemaViolation] = deque()
         if _cheap_to_explain(tree):
             errors = islice(self.detailed.iter_errors(tree), MAX_EXPLAINED)
-            explained.extend(SchemaError(_describe(err), err.path or "") for err in errors)
+            explained.extend(SchemaViolation(_describe(err), err.path or "") for err in errors)
         found = []
         for path, message in entries:  # both engines report in document order; lxml writes "*" for unprefixed steps
             if explained and _same_place(path, explained[0].path or path):
                 better = explained.popleft()
-                found.append(SchemaError(better.message, better.path or path))
+                found.append(SchemaViolation(better.message, better.path or path))
             else:
-                found.append(SchemaError(message, path))
+                found.append(SchemaViolation(message, path))
         return found
 
 

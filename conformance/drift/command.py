@@ -16,11 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import Settings
+from ..contract.redaction import display_url
+from ..errors import ContractUnavailable
 from ..reference import ReferenceServer, ReferenceService
 from ..transport.http import Transport, TransportOptions
 from .compare import DriftResult, compare, render, write_json
 from .model import build_model
-from .wsdl import ContractUnavailable, fetch_live, load_shipped
+from .wsdl import fetch_live, load_shipped
 
 FULL_NAME = "conformance.drift"
 EPIC = "Services82 Appointment.Reject"
@@ -54,10 +56,8 @@ def run_drift(settings: Settings) -> DriftResult:
 
 
 def safe_url(url: str) -> str:
-    """Scheme, host, port and path only: no userinfo, no query."""
-    parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname}{port}{parts.path}?wsdl"
+    """The endpoint's WSDL address as reports show it: no user info, no query (``display_url``), then ``?wsdl``."""
+    return display_url(url).removesuffix("?…") + "?wsdl"
 
 
 def _short(location: str, endpoint: str) -> str:

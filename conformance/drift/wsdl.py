@@ -18,6 +18,7 @@ from lxml import etree
 
 from ..contract.parsing import NotXml, html_title, looks_like_html, parse_xml
 from ..contract.schemas import WSDL_FILE, schema_path
+from ..errors import ContractUnavailable
 from ..transport.http import Transport
 
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
@@ -25,10 +26,6 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema"
 MAX_DOCUMENTS = 32
 
 Loader = Callable[[str], bytes]
-
-
-class ContractUnavailable(Exception):
-    """The contract could not be obtained (unreachable, not published, not a WSDL…); one readable line."""
 
 
 @dataclass

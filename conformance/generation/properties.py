@@ -16,14 +16,11 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from ..checks.context import Expect
 from ..contract.messages import RejectCall
+from ..errors import ContractViolation, SuiteBug
 from ..reporting import allure_report
 from ..reporting.summary import PROPERTY
-from ..run.runner import CaseResult, SuiteBug
+from ..run.runner import CaseResult
 from ..run.session import SuiteSession, tally_of
-
-
-class ContractViolation(AssertionError):
-    """A generated example broke the contract (hypothesis shrinks on it)."""
 
 
 class _NoResponse(BaseException):

@@ -14,13 +14,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from ..errors import ConformanceError
+
 CALLER = 1  # the associate whose ticket the reference endpoint hands out
 OTHER = 2
 REFERENCE_TICKET = "7T:reference-endpoint-ticket=="
 REFERENCE_ALLOW_LIST = (101, 102, 103, 200, 202)
 
 
-class AppError(Exception):
+class AppError(ConformanceError):
     """An application-level error, reported as Succeeded=false + ExceptionInfo (or a fault, if so configured)."""
 
     def __init__(self, exception_type: str, message: str) -> None:

@@ -10,6 +10,7 @@ from ..contract.soap import (
     SOAP11,
     SoapVersion,
 )
+from ..errors import ConformanceError
 
 WCF_NS = "http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher"
 
@@ -42,7 +43,7 @@ INTERNAL_SERVICE_FAULT = (
 )
 
 
-class SoapFault(Exception):
+class SoapFault(ConformanceError):
     """A fault to answer with. ``code``: sender | receiver | version | mustunderstand; ``subcode``: WCF's
     ``prefix:Name`` (its namespace in ``subcode_ns``), written as the SOAP 1.1 faultcode when present."""
 

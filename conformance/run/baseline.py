@@ -24,13 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import BaselineError
+
 FORMAT = 1
 _PORT = re.compile(r"\b(127\.0\.0\.1|localhost|\[::1\]):\d+")
 _DURATION = re.compile(r"\b\d+(?:\.\d+)?\s?(ms|s)\b")
-
-
-class BaselineError(Exception):
-    """A baseline file that cannot be used; the message says which and why."""
 
 
 def from_summary(summary: dict[str, Any]) -> dict[str, Any]:

@@ -6,20 +6,17 @@ from dataclasses import dataclass
 
 from ..checks import CheckContext, CheckResult, Failure, run_checks
 from ..contract.messages import OutgoingRequest, serialize
-from ..contract.schemas import SchemaError, envelope_schema
+from ..contract.schemas import SchemaViolation, envelope_schema
+from ..errors import SuiteBug
 from ..generation.cases import Case, Target, build_envelope
 from ..transport.http import Exchange, Transport
-
-
-class SuiteBug(Exception):
-    """The suite itself did something wrong (e.g. built a request the contract forbids). Never the endpoint's fault."""
 
 
 @dataclass
 class CaseResult:
     case: Case
     request: OutgoingRequest
-    request_errors: list[SchemaError]
+    request_errors: list[SchemaViolation]
     exchange: Exchange
     checks: list[CheckResult]
     context: CheckContext
@@ -67,7 +64,7 @@ class Runner:
         self.sla_seconds = sla_seconds
         self.max_bytes = max_bytes
 
-    def prepare(self, case: Case) -> tuple[OutgoingRequest, list[SchemaError]]:
+    def prepare(self, case: Case) -> tuple[OutgoingRequest, list[SchemaViolation]]:
         """Request bytes for ``case``, validated against the XSD before anything is sent."""
         version = self.target.version
         headers = case.http_headers or version.request_headers()

@@ -13,17 +13,18 @@ import pytest
 from ..checks import Failure
 from ..checks.context import Expect
 from ..config import Settings
-from ..contract.ids import IdPolicy, SafetyViolation
+from ..contract.ids import IdPolicy
 from ..contract.messages import Credentials, RejectCall
 from ..contract.redaction import Redactor, url_secrets
 from ..contract.soap import INT32_MAX, soap_version
+from ..errors import SafetyViolation, SuiteBug
 from ..generation.cases import Case, Target
 from ..reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
 from ..reporting import allure_report
 from ..reporting.reproduction import curl_command, write_request
 from ..reporting.summary import PROPERTY
 from ..transport.http import Transport, TransportOptions
-from .runner import CaseResult, Runner, SuiteBug
+from .runner import CaseResult, Runner
 
 EMBEDDED_UNUSED = (1000, INT32_MAX)
 REFERENCE_TOKEN = "reference-application-token"

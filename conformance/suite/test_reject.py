@@ -1,7 +1,8 @@
 """Services82 Appointment.svc Reject: the conformance tests.
 
-The cases are parametrized by the plugin from the configuration (allow-listed ids, SOAP version); each test
-sends one case, runs every named check on the exchange and reports every finding at once.
+The cases of each test's phase (its ``conformance`` marker) are parametrized by the plugin from the configuration
+(allow-listed ids, SOAP version); each test sends one case, runs every named check on the exchange and reports
+every finding at once.
 """
 
 from __future__ import annotations
@@ -18,26 +19,31 @@ from ..reporting import allure_report
 from ..run.session import SuiteSession
 
 
+@pytest.mark.conformance(phase="fixture")
 def test_fixture(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
     """A shipped fixture, schema-validated, with the configured id and credentials, is accepted."""
     conformance.run_case(conformance_case, request.node)
 
 
+@pytest.mark.conformance(phase="coverage")
 def test_coverage(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
     """Every allow-listed id × every RecurrenceUpdateMode, the int32 edges, and hard reject reasons."""
     conformance.run_case(conformance_case, request.node)
 
 
+@pytest.mark.conformance(phase="negative")
 def test_negative(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
     """Invalid requests are rejected in a schema-valid way."""
     conformance.run_case(conformance_case, request.node)
 
 
+@pytest.mark.conformance(phase="auth")
 def test_auth(conformance: SuiteSession, conformance_case: Case, request: pytest.FixtureRequest) -> None:
     """Calls without valid credentials are rejected."""
     conformance.run_case(conformance_case, request.node)
 
 
+@pytest.mark.conformance(phase="generated")
 def test_generated_valid_calls_accepted(
     conformance: SuiteSession, conformance_seed: int, request: pytest.FixtureRequest
 ) -> None:
@@ -55,6 +61,7 @@ def test_generated_valid_calls_accepted(
     )
 
 
+@pytest.mark.conformance(phase="generated")
 def test_generated_unknown_ids_rejected(
     conformance: SuiteSession, conformance_seed: int, request: pytest.FixtureRequest
 ) -> None:
@@ -69,6 +76,7 @@ def test_generated_unknown_ids_rejected(
     )
 
 
+@pytest.mark.conformance(phase="documentation")
 def test_documentation(conformance_doc: DocCheck) -> None:
     """The Reject documentation agrees with itself and with the WSDL (a contradiction is an expected finding)."""
     allure_report.label_case("documentation", conformance_doc.title, "-", f"documentation/{conformance_doc.id}")

@@ -12,10 +12,11 @@ import requests
 import urllib3
 
 from ..contract.redaction import display_url
+from ..errors import ConformanceError
 
 
 @dataclass(frozen=True)
-class TransportError:
+class TransportFailure:
     """Why no (complete) response was received. ``kind`` is stable: it names the category in reports."""
 
     kind: str
@@ -25,7 +26,7 @@ class TransportError:
         return f"{self.kind}: {self.message}"
 
 
-class MalformedHead(urllib3.exceptions.InvalidHeader):
+class MalformedHead(ConformanceError, urllib3.exceptions.InvalidHeader):
     """A response head refused for its framing (``problem``), with what it said, kept as evidence."""
 
     def __init__(self, problem: str, status: int, reason: str, headers: list[tuple[str, str]]) -> None:
@@ -33,64 +34,64 @@ class MalformedHead(urllib3.exceptions.InvalidHeader):
         self.problem, self.status, self.reason, self.headers = problem, status, reason, headers
 
 
-def classify(exc: BaseException, url: str, timeout: float) -> TransportError:
+def classify(exc: BaseException, url: str, timeout: float) -> TransportFailure:
     """One readable line for a network failure, by what it is rather than by which library raised it."""
     text = root_message(exc)
     chain = exception_chain(exc)
     shown = display_url(url)
     head = next((e for e in chain if isinstance(e, MalformedHead)), None)
     if head is not None:  # refused by the suite itself, for a reason it states
-        return TransportError("malformed-http", f"response head from {shown}: {head.problem}; body not read")
+        return TransportFailure("malformed-http", f"response head from {shown}: {head.problem}; body not read")
     if any(isinstance(e, (ssl.SSLError, ssl.CertificateError)) for e in chain) or isinstance(
         exc, requests.exceptions.SSLError
     ):
-        return TransportError("tls", f"TLS handshake with {shown} failed: {text} (see --ca-bundle)")
+        return TransportFailure("tls", f"TLS handshake with {shown} failed: {text} (see --ca-bundle)")
     # (urllib3's NewConnectionError, a refused or unresolved connect, is a subclass of ConnectTimeoutError)
     if isinstance(exc, requests.exceptions.ConnectTimeout) or any(
         type(e) is urllib3.exceptions.ConnectTimeoutError for e in chain
     ):
-        return TransportError("timeout", f"could not connect to {shown} within {timeout:g} s")
+        return TransportFailure("timeout", f"could not connect to {shown} within {timeout:g} s")
     if (
         isinstance(exc, requests.exceptions.ReadTimeout)
         or any(isinstance(e, (urllib3.exceptions.ReadTimeoutError, TimeoutError)) for e in chain)
         or "Read timed out" in text
     ):
-        return TransportError("timeout", f"no response from {shown} within {timeout:g} s")
+        return TransportFailure("timeout", f"no response from {shown} within {timeout:g} s")
     if (
         any(isinstance(e, socket.gaierror) for e in chain)
         or any(isinstance(e, urllib3.exceptions.NameResolutionError) for e in chain)
         or "Name or service not known" in text
         or "Failed to resolve" in text
     ):
-        return TransportError("dns", f"host name of {shown} does not resolve: {text}")
+        return TransportFailure("dns", f"host name of {shown} does not resolve: {text}")
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
-        return TransportError("connection-refused", f"nothing listens at {shown} (connection refused)")
+        return TransportFailure("connection-refused", f"nothing listens at {shown} (connection refused)")
     if any(isinstance(e, http.client.RemoteDisconnected) for e in chain):
-        return TransportError("connection-reset", f"{shown} closed the connection without a response")
+        return TransportFailure("connection-reset", f"{shown} closed the connection without a response")
     if any(isinstance(e, ConnectionResetError) for e in chain):
-        return TransportError("connection-reset", f"connection to {shown} was reset: {text}")
+        return TransportFailure("connection-reset", f"connection to {shown} was reset: {text}")
     if any(isinstance(e, (http.client.IncompleteRead, urllib3.exceptions.IncompleteRead)) for e in chain):
-        return TransportError("incomplete", f"response from {shown} cut short: {text}")
+        return TransportFailure("incomplete", f"response from {shown} cut short: {text}")
     if any(
         isinstance(
             e, (http.client.HTTPException, urllib3.exceptions.HeaderParsingError, urllib3.exceptions.InvalidHeader)
         )
         for e in chain
     ):
-        return TransportError("malformed-http", f"{shown} did not answer with a valid HTTP response: {text}")
+        return TransportFailure("malformed-http", f"{shown} did not answer with a valid HTTP response: {text}")
     if isinstance(exc, requests.exceptions.ChunkedEncodingError) or any(
         isinstance(e, urllib3.exceptions.ProtocolError) for e in chain
     ):
-        return TransportError("connection-reset", f"connection to {shown} broke mid-response: {text}")
+        return TransportFailure("connection-reset", f"connection to {shown} broke mid-response: {text}")
     if any(isinstance(e, BrokenPipeError) for e in chain):
-        return TransportError("connection-reset", f"connection to {shown} was closed while sending: {text}")
+        return TransportFailure("connection-reset", f"connection to {shown} was closed while sending: {text}")
     if isinstance(
         exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
     ):
-        return TransportError("bad-url", f"{shown} is not a usable http(s) URL: {text}")
+        return TransportFailure("bad-url", f"{shown} is not a usable http(s) URL: {text}")
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return TransportError("connection-failed", f"could not talk to {shown}: {text}")
-    return TransportError("transport", f"{type(exc).__name__}: {text}")
+        return TransportFailure("connection-failed", f"could not talk to {shown}: {text}")
+    return TransportFailure("transport", f"{type(exc).__name__}: {text}")
 
 
 def exception_chain(exc: BaseException) -> list[BaseException]:

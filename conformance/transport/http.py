@@ -1,4 +1,4 @@
-"""Sending a request and recording the raw exchange; every way the network can fail becomes a ``TransportError``.
+"""Sending a request and recording the raw exchange; every way the network can fail becomes a ``TransportFailure``.
 
 One pooled ``requests.Session`` per process. Redirects are never followed (a redirect is reported), the body is
 read in a stream under a size cap (decoded size: a gzip bomb is stopped too) and an overall deadline, TLS
@@ -23,8 +23,9 @@ from ..contract.messages import OutgoingRequest
 from ..contract.parsing import DEFAULT_MAX_BYTES
 from ..contract.redaction import display_url
 from ..contract.soap import SOAP11, SoapVersion
+from ..errors import ConformanceError
 from .deadline import IDLE_READ_LIMIT, Deadline, DeadlineAdapter, Unsolicited
-from .failures import MalformedHead, TransportError, classify, exception_chain, root_message
+from .failures import MalformedHead, TransportFailure, classify, exception_chain, root_message
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Exchange:
     version: SoapVersion
     request: OutgoingRequest
     response: HttpResponse | None = None
-    error: TransportError | None = None
+    error: TransportFailure | None = None
     elapsed: float = 0.0
     started: float = field(default_factory=time.time)
     partial: HttpResponse | None = None
@@ -170,7 +171,7 @@ class Transport:
             except Exception as exc:
                 if deadline.fired:
                     raise _Failure(
-                        TransportError(
+                        TransportFailure(
                             "timeout",
                             f"no complete response head from {display_url(url)} within {opts.timeout:g} s "
                             "(the server is silent, or sends its answer a few bytes at a time)",
@@ -186,7 +187,7 @@ class Transport:
         if 300 <= raw.status_code < 400:
             location = raw.headers.get("Location", "(no Location header)")
             raise _Failure(
-                TransportError(
+                TransportFailure(
                     "redirect",
                     f"HTTP {raw.status_code} redirect to {display_url(location)}; redirects are not followed "
                     "(point --endpoint at the final URL if the move is intended)",
@@ -198,7 +199,7 @@ class Transport:
         return response
 
 
-def _unsolicited_error(found: Unsolicited) -> TransportError:
+def _unsolicited_error(found: Unsolicited) -> TransportFailure:
     """The finding for bytes an endpoint sent on a kept-alive connection with no request outstanding."""
     size = f"{found.size:,}" + (" or more" if found.size >= IDLE_READ_LIMIT else "")
     first_line = " ".join(found.start.split(b"\r\n", 1)[0].decode("latin-1").split())[:60]
@@ -209,7 +210,7 @@ def _unsolicited_error(found: Unsolicited) -> TransportError:
     }.get(
         found.reused, f"; the {found.reused} earlier requests that reused it may have read such bytes as their answers"
     )
-    return TransportError(
+    return TransportFailure(
         "unsolicited-bytes",
         f"the endpoint sent {size} bytes {shown} on an idle kept-alive connection after its previous answer (an "
         "unrequested response? HTTP/1.1 sends one response per request, RFC 9112 §9.3); that connection was "
@@ -236,9 +237,9 @@ def with_body(template: requests.PreparedRequest, body: bytes) -> requests.Prepa
     return prepared
 
 
-class _Failure(Exception):
+class _Failure(ConformanceError):
     def __init__(
-        self, error: TransportError, response: HttpResponse | None = None, partial: HttpResponse | None = None
+        self, error: TransportFailure, response: HttpResponse | None = None, partial: HttpResponse | None = None
     ) -> None:
         super().__init__(str(error))
         self.error = error
@@ -262,7 +263,7 @@ def _read_capped(raw: requests.Response, max_bytes: int, deadline: Deadline, hea
     declared = (raw.headers.get("Content-Length") or "").strip()
     if declared.isdigit() and int(declared) > max_bytes:
         raise _Failure(
-            TransportError(
+            TransportFailure(
                 "too-large",
                 f"response declares Content-Length {int(declared):,} bytes, over the {max_bytes:,}-byte cap; not read",
             ),
@@ -274,7 +275,7 @@ def _read_capped(raw: requests.Response, max_bytes: int, deadline: Deadline, hea
             size += len(chunk)
             if size > max_bytes:
                 raise _Failure(
-                    TransportError(
+                    TransportFailure(
                         "too-large", f"response body passed the {max_bytes:,}-byte cap; reading stopped there"
                     ),
                     partial=partial(),
@@ -296,48 +297,48 @@ def _received(raw: requests.Response, size: int) -> int:
         return size
 
 
-def _slow_body(raw: requests.Response, size: int, deadline: Deadline) -> TransportError:
-    return TransportError(
+def _slow_body(raw: requests.Response, size: int, deadline: Deadline) -> TransportFailure:
+    return TransportFailure(
         "timeout",
         f"response body still arriving after {deadline.seconds:g} s ({_received(raw, size):,} bytes so far): "
         "a slow drip or a stall; reading stopped",
     )
 
 
-def _body_error(exc: BaseException, raw: requests.Response, size: int, deadline: Deadline) -> TransportError:
+def _body_error(exc: BaseException, raw: requests.Response, size: int, deadline: Deadline) -> TransportFailure:
     """What went wrong after the response head arrived."""
     if deadline.fired:
         return _slow_body(raw, size, deadline)
     chain = exception_chain(exc)
     received = _received(raw, size)
     if any(isinstance(e, (urllib3.exceptions.ReadTimeoutError, TimeoutError)) for e in chain):
-        return TransportError(
+        return TransportFailure(
             "timeout", f"response body stalled: nothing more for {deadline.seconds:g} s after {received:,} bytes"
         )
     if any(isinstance(e, ConnectionResetError) for e in chain):
-        return TransportError(
+        return TransportFailure(
             "connection-reset", f"connection reset by the server after {received:,} bytes of the response body"
         )
     size_line = _bad_chunk_size(exc, chain, raw)
     if size_line is not None:
-        return TransportError(
+        return TransportFailure(
             "malformed-http",
             f"chunked response body: chunk size {size_line!r} after {received:,} bytes of the body is not a "
             "hexadecimal byte count (RFC 9112 §7.1); reading stopped",
         )
     short = next((e for e in chain if isinstance(e, urllib3.exceptions.IncompleteRead)), None)
     if short is not None:
-        return TransportError(
+        return TransportFailure(
             "incomplete",
             f"response body cut short: the connection closed after {short.partial:,} bytes, "
             f"{short.expected:,} more were declared (Content-Length {raw.headers.get('Content-Length', '?')})",
         )
     if any(isinstance(e, (http.client.IncompleteRead, urllib3.exceptions.ProtocolError)) for e in chain):
-        return TransportError(
+        return TransportFailure(
             "incomplete", f"response body broken after {received:,} bytes: {root_message(exc)} (e.g. bad chunking)"
         )
     if any(isinstance(e, urllib3.exceptions.DecodeError) for e in chain):
-        return TransportError(
+        return TransportFailure(
             "bad-encoding",
             f"response body could not be decoded as its Content-Encoding "
             f"({raw.headers.get('Content-Encoding', '?')}): {root_message(exc)}",

@@ -1,0 +1,56 @@
+"""The run's closing section in the terminal: the per-check table (passed / failed / advisory / n/a), findings
+grouped by check, advisories, skips, documentation findings and the totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..checks import REGISTRY, TRANSPORT
+
+
+def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: str | None = None) -> list[str]:
+    """The lines of the terminal summary, from the data written to ``summary.json``."""
+    lines = [
+        f"endpoint: {data['endpoint']}   SOAP {data['soap_version']}   exchanges: {data['exchanges']}",
+        f"{'check':<22}{'passed':>8}{'failed':>8}{'advisory':>10}{'n/a':>8}",
+    ]
+    for name in [TRANSPORT, *REGISTRY]:
+        counts = data["checks"].get(name, {})
+        if name == TRANSPORT and not counts.get("failed"):
+            continue
+        mark = "  <-- " if counts.get("failed") else ("  <-- advisory" if counts.get("advisory") else "")
+        lines.append(
+            f"{name:<22}{counts.get('passed', 0):>8}{counts.get('failed', 0):>8}{counts.get('advisory', 0):>10}"
+            f"{counts.get('not-applicable', 0):>8}{mark}"
+        )
+    lines += [f"{finding['finding'][:170]}…" for finding in data["documentation_findings"]]
+    lines += [f"skipped: {s['test'].split('::')[-1]}: {s['reason'][:140]}" for s in data["skipped_cases"]]
+    lines += grouped_findings(data["findings"])
+    strict = data.get("strict")
+    lines += grouped_findings(data["advisories"], label="FAILED (--strict) advisory" if strict else "ADVISORY")
+    if data["findings"] or data["advisories"]:
+        lines.append(f"every finding, with its reproduction: {summary_path}")
+    if data.get("interrupted") and interrupted_note:
+        lines.append(f"INTERRUPTED: {interrupted_note}; the reports hold what finished before")
+    advisories = len(data["advisories"])
+    lines.append(
+        f"passed {data['passed']}, failed {data['failed']}, skipped {data['skipped']}, advisories {advisories}"
+        + ("" if strict or not advisories else " (SHOULD rules: not failed; --strict fails them)")
+        + f", documentation findings {len(data['documentation_findings'])}"
+    )
+    return lines
+
+
+def grouped_findings(findings: list[dict[str, object]], examples: int = 3, label: str = "FAILED") -> list[str]:
+    """One block per check: how many cases, one full message, and a few case ids."""
+    by_check: dict[str, list[dict[str, object]]] = {}
+    for finding in findings:
+        by_check.setdefault(str(finding["check"]), []).append(finding)
+    lines = []
+    for check, items in by_check.items():
+        cases = [str(i["case"]) for i in items]
+        more = f" (+{len(cases) - examples} more)" if len(cases) > examples else ""
+        lines.append(f"{label} {check} in {len(cases)} case(s): {', '.join(cases[:examples])}{more}")
+        lines.append(f"    {items[0]['message']}")
+    return lines
