@@ -285,7 +285,7 @@ def measure_generation(count: int, reps: int) -> list[Row]:
         plain_row(SECTION_GENERATION, "hypothesis engine alone: one example of st.integers()", "us CPU", engine, note),
         plain_row(
             SECTION_GENERATION,
-            "one example drawing a Reject call (conformance.strategies.reject_calls)",
+            "one example drawing a Reject call (conformance.generation.strategies.reject_calls)",
             "us CPU",
             calls,
             "what the hypothesis path adds per call to the generated-example path",

@@ -248,7 +248,7 @@ def _clean(*paths: Path) -> None:
 
 
 def drift(args: argparse.Namespace) -> int:
-    """``conformance drift``: the live contract against the shipped one; see ``conformance/drift.py`` for rules."""
+    """``conformance drift``: the live contract against the shipped one (rules: ``conformance/drift/rules.py``)."""
     import time
 
     from ..drift.command import run_drift, write_reports

@@ -9,7 +9,7 @@ messages, port type operation, binding operation and service, into ``schemas/Ser
 Why extract rather than validate with the whole published WSDL: the reduced schema compiles in a fraction of
 the time (xmlschema needs ~0.6 s for the whole set, once per process, on every run that explains a failure),
 and the reference endpoint's ``?wsdl`` then describes exactly the operation it implements. Nothing is written by
-hand: ``tests/test_published_contract.py`` re-runs the extraction and requires the committed files to be
+hand: ``tests/contract/test_published_contract.py`` re-runs the extraction and requires the committed files to be
 byte-identical, and requires ``conformance drift`` against the published WSDL to report no change.
 """
 

@@ -8,21 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
-
-
-def conformance(*args, cwd, env=None, timeout=120):
-    import os
-
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("CONFORMANCE_ENDPOINT", None)
-    return subprocess.run(
-        [sys.executable, "-m", "conformance", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=full_env,
-    )
+from helpers.cli import conformance
 
 
 @pytest.mark.parametrize("soap", ["1.1", "1.2"])

@@ -8,14 +8,16 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
-from conftest import make_exchange
+from helpers.exchanges import make_exchange
 
 from conformance.checks import REGISTRY, CheckContext, Expect, run_check, run_checks
 from conformance.contract.parsing import RESPONSE_BOUNDS, markup_counts
 from conformance.contract.soap import SERVICES82_NS
 
+HERE = Path(__file__).resolve().parent
 ENVELOPE = (
     '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">{header}<s:Body>{body}</s:Body></s:Envelope>'
 )
@@ -35,8 +37,8 @@ def with_header_elements(count: int) -> bytes:
 JUDGE = textwrap.dedent(
     """
     import json, resource, sys, time
-    sys.path.insert(0, "tests")
-    from conftest import make_exchange
+    sys.path[:0] = [{tests!r}, {here!r}]
+    from helpers.exchanges import make_exchange
     from test_bounded_judging import {maker}
     from conformance.checks import CheckContext, Expect, run_checks
     body = {maker}({count})
@@ -53,7 +55,10 @@ JUDGE = textwrap.dedent(
 def judge_in_a_process(maker: str, count: int) -> dict:
     """Judge a generated reply in a fresh interpreter, to read its own peak memory."""
     done = subprocess.run(
-        [sys.executable, "-c", JUDGE.format(maker=maker, count=count)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", JUDGE.format(maker=maker, count=count, tests=str(HERE.parent), here=str(HERE))],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

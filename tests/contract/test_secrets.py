@@ -9,8 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
-import hostile
 import pytest
+from helpers import hostile
 
 from conformance.config import load_settings
 from conformance.contract.messages import Credentials

@@ -20,8 +20,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-import hostile
 import pytest
+from helpers import hostile
 
 from conformance.reference import REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.reference.store import AppError

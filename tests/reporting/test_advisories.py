@@ -9,8 +9,8 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from helpers.cli import conformance
 from strength.matrix import command, environment
-from test_cli import conformance
 
 from conformance.reference import ReferenceServer, ReferenceService
 from conformance.reference.service import Call, Reply

@@ -12,8 +12,8 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
-import hostile
 import pytest
+from helpers import hostile
 from lxml import etree
 
 from conformance.checks import Expect

@@ -17,8 +17,8 @@ import threading
 import tracemalloc
 import xml.etree.ElementTree as ET
 
-import hostile
 import pytest
+from helpers import hostile
 
 from conformance.checks import NOT_APPLICABLE, CheckContext, Expect, Failure, run_checks
 from conformance.contract.messages import OutgoingRequest

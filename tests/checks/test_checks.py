@@ -5,7 +5,7 @@ SOAP 1.1 reply to a mislabelled SOAP 1.1 request) raise nothing. Exchanges are b
 from __future__ import annotations
 
 import pytest
-from conftest import make_exchange
+from helpers.exchanges import make_exchange
 
 from conformance.checks import NOT_APPLICABLE, REGISTRY, TRANSPORT, CheckContext, Expect, Failure, run_check, run_checks
 from conformance.contract.rules import Level
@@ -514,5 +514,5 @@ def test_the_readmes_table_of_checks_is_the_registrys():
 
     from conformance.checks.__main__ import markdown_table
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert markdown_table() in readme, "README's check table is stale: paste `python -m conformance.checks`"

@@ -3,7 +3,7 @@ an earlier call (requests are copied from prepared templates, see ``Transport._p
 
 from __future__ import annotations
 
-import hostile
+from helpers import hostile
 
 from conformance.contract.messages import OutgoingRequest
 from conformance.contract.soap import SERVICE_PATH, SOAP11
