@@ -10,7 +10,7 @@ from lxml import etree
 from timing import Row, alternate, per_item_us, ratio_row
 
 from conformance.checks import CheckContext, Expect, Failure, run_checks
-from conformance.contract.messages import OutgoingRequest, RejectCall, drop_indentation
+from conformance.contract.messages import RejectCall, drop_indentation, outgoing, reject_envelope
 from conformance.contract.parsing import parse_xml
 from conformance.contract.schemas import envelope_schema
 from conformance.contract.soap import SOAP11
@@ -37,7 +37,8 @@ def responses(session: SuiteSession) -> list[Sample]:
         request, _ = session.runner.prepare(session.generated_case(call, expect, "validation"))
         return session.transport.send(url, request, SOAP11)
 
-    broken = OutgoingRequest(b"<s:Envelope", SOAP11.request_headers())
+    # an id that does not deserialize: WCF's (and the reference endpoint's) a:DeserializationFailed fault
+    broken = outgoing(reject_envelope(RejectCall("abc", "x", "OnlyThis"), SOAP11, session.target.credentials), SOAP11)
     return [
         Sample("success", reject(RejectCall(101, "x", "OnlyThis"), Expect.ACCEPT), Expect.ACCEPT),
         Sample("Succeeded=false", reject(RejectCall(5000, "x", "OnlyThis"), Expect.REJECT), Expect.REJECT),

@@ -151,19 +151,19 @@ _PIECES = """
 import json, os, tempfile, time
 os.chdir(tempfile.mkdtemp(prefix="conformance-startup-"))  # a fresh checkout: no .hypothesis cache yet
 t = [time.perf_counter()]
-import conformance.plugin  # what pytest imports through the entry point
+import conformance.plugin.hooks  # what pytest imports through the entry point
 t.append(time.perf_counter())
 import hypothesis.strategies  # imported by the suite module at collection
 t.append(time.perf_counter())
-from conformance.contract import SOAP11, SOAP12
-from conformance.schemas import envelope_schema
+from conformance.contract.soap import SOAP11, SOAP12
+from conformance.contract.schemas import envelope_schema
 s11, s12 = envelope_schema(SOAP11), envelope_schema(SOAP12)
 t.append(time.perf_counter())
 detailed = getattr(type(s12), "detailed", None)
 if detailed is not None:
     s12.detailed
 t.append(time.perf_counter())
-from conformance.strategies import appointment_ids, reject_calls
+from conformance.generation.strategies import appointment_ids, reject_calls
 reject_calls(appointment_ids([101])).validate()
 t.append(time.perf_counter())
 print(json.dumps({"steps": [b - a for a, b in zip(t, t[1:])], "lazy": detailed is not None}))
@@ -180,7 +180,7 @@ def measure_startup(reps: int) -> list[Row]:
         done = subprocess.run([sys.executable, "-c", _PIECES], capture_output=True, text=True, check=True, timeout=120)
         steps.append(json.loads(done.stdout))
     names = [
-        "import conformance.plugin (cases, checks, schemas incl. xmlschema, transport)",
+        "import conformance.plugin.hooks (cases, checks, schemas incl. xmlschema, transport)",
         "import hypothesis.strategies",
         "compile both envelope schemas with lxml",
         "first schema failure: Schema.detailed builds xmlschema (SOAP 1.2)",
