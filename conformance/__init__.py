@@ -32,6 +32,7 @@ from .errors import (
     ContractUnavailable,
     ContractViolation,
     ExtractionError,
+    LoginFailed,
     SafetyViolation,
     SuiteBug,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "Failure",
     "HttpResponse",
     "Level",
+    "LoginFailed",
     "ReferenceServer",
     "ReferenceService",
     "Registry",

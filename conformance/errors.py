@@ -40,3 +40,12 @@ class BaselineError(ConformanceError):
 
 class ExtractionError(ConformanceError):
     """The published WSDL does not hold what ``python -m conformance.contract.extract`` needs."""
+
+
+class LoginFailed(ConformanceError):
+    """Logging in through ``SoPrincipal.svc`` failed: the message says why and where (never the password);
+    ``exit_code`` is 2 when the credentials were refused, 3 when the principal service cannot be used."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

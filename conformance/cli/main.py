@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import __version__
-from ..config import ConfigError, check_report_dir, load_settings
+from ..config import ConfigError, Settings, check_report_dir, load_settings
 from ..config.options import OPTIONS, dest, flags_from, long_flag
+from ..errors import LoginFailed
 from .preflight import preflight
 
 if TYPE_CHECKING:
@@ -135,6 +136,11 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_UNREACHABLE
     results_dir = report_dir / "allure-results"
     _clean(results_dir, report_dir / "summary.json", report_dir / "reproductions", report_dir / "baseline-diff.json")
+    if settings.logs_in and not settings.embedded:
+        problem = log_in_once(settings, results_dir)
+        if problem is not None:
+            print(f"conformance: login failed: {problem}", file=sys.stderr)
+            return problem.exit_code
     pytest_args = [
         "--pyargs",
         "conformance.suite",
@@ -162,6 +168,10 @@ def run(args: argparse.Namespace) -> int:
     import pytest
 
     code = exit_code(int(pytest.main(pytest_args)), report_dir / "summary.json")
+    if code == EXIT_USAGE and (report_dir / "summary.json").is_file():
+        problems = json.loads((report_dir / "summary.json").read_text(encoding="utf-8")).get("setup_problems")
+        if problems:
+            print(f"conformance: {problems[0]}", file=sys.stderr)
     if baseline is not None or args.save_baseline:
         if code in (EXIT_OK, EXIT_VIOLATIONS):
             code = apply_baseline(args, baseline, report_dir, code)
@@ -174,6 +184,27 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def log_in_once(settings: Settings, results_dir: Path) -> LoginFailed | None:
+    """One login for the whole run, before pytest starts: every worker inherits the ticket through the
+    environment (``CONFORMANCE_TICKET``, with ``CONFORMANCE_AUTHENTICATED_BY`` saying how it was obtained); the
+    login exchange goes into the report, redacted. The failure, if any, to print as one line."""
+    from ..contract.redaction import Redactor
+    from ..reporting.allure_report import describe_exchange
+    from ..reporting.allure_results import write_login
+    from ..run.login import log_in
+
+    try:
+        login = log_in(settings, str(settings.endpoint))
+    except LoginFailed as exc:
+        return exc
+    os.environ["CONFORMANCE_TICKET"] = login.ticket
+    os.environ["CONFORMANCE_AUTHENTICATED_BY"] = login.how
+    redactor = Redactor([login.ticket, *settings.secrets()])
+    write_login(results_dir, login.how, describe_exchange(login.exchange, redactor))
+    print(f"conformance: {login.how}", flush=True)
+    return None
 
 
 def apply_baseline(args: argparse.Namespace, baseline: dict[str, Any] | None, report_dir: Path, code: int) -> int:
@@ -226,6 +257,8 @@ def exit_code(pytest_code: int, summary_path: Path) -> int:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     if summary.get("interrupted"):
         return EXIT_INTERRUPTED
+    if summary.get("setup_problems"):  # e.g. a ticket that expired mid-run: the run's trouble, not the endpoint's
+        return EXIT_USAGE
     if summary.get("unreachable"):
         return EXIT_UNREACHABLE
     if pytest_code in (0,):
@@ -268,7 +301,14 @@ def drift(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from ..reference import REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
+    from ..reference import (
+        REFERENCE_PASSWORD,
+        REFERENCE_TICKET,
+        REFERENCE_USER,
+        ReferenceServer,
+        ReferenceService,
+        ServiceOptions,
+    )
     from ..run.session import REFERENCE_TOKEN
 
     options = ServiceOptions(
@@ -283,6 +323,10 @@ def serve(args: argparse.Namespace) -> int:
     speaks = "SOAP 1.1 and 1.2" if args.soap12 else "SOAP 1.1 (text/xml), as WCF basicHttpBinding"
     print(f"reference endpoint: {server.url}  (WSDL: {server.url}?wsdl)  {speaks}", flush=True)
     print(f"ticket: {REFERENCE_TICKET}" + (f"   application token: {REFERENCE_TOKEN}" if args.online else ""))
+    print(
+        f"login (SoPrincipal.svc beside it): --username {REFERENCE_USER} --password {REFERENCE_PASSWORD} "
+        "(a test user of this endpoint only)"
+    )
     print(
         "appointments: 101, 102, 103 (already rejected), 104 (not yours), 200 (recurring master) + 201-204; "
         "Ctrl-C stops",

@@ -94,12 +94,11 @@ def _check_endpoint(settings: Settings) -> None:
 def _check_login(settings: Settings) -> None:
     if settings.username and not settings.password:
         raise ConfigError(f"username ({settings.origin('username')}) needs --password (or CONFORMANCE_PASSWORD)")
-    if settings.username and not settings.ticket:
-        raise ConfigError(
-            "logging in with --username/--password needs SoPrincipal.svc's message contract, which the shipped "
-            "reference does not document (only that SoPrincipal issues 7T: tickets); obtain a ticket for the test "
-            "user and pass it in CONFORMANCE_TICKET (or --ticket)"
-        )
+    if settings.password and not settings.username:
+        raise ConfigError(f"password ({settings.origin('password')}) needs --username (or CONFORMANCE_USERNAME)")
+    url = settings.principal_endpoint
+    if url is not None and url_problem(url):
+        raise _bad(settings, "principal_endpoint", url, f"an http:// or https:// URL ({url_problem(url)})")
 
 
 def _check_numbers(settings: Settings) -> None:
@@ -141,12 +140,12 @@ def check_credentials(settings: Settings) -> None:
             f"no_credentials ({settings.origin('no_credentials')}) and a ticket ({settings.origin('ticket')}) "
             "contradict each other: drop one"
         )
-    if settings.no_credentials or settings.ticket:
+    if settings.no_credentials or settings.ticket or settings.username:
         return
     raise ConfigError(
         f"endpoint {_show('endpoint', settings.endpoint)} ({settings.origin('endpoint')}) has no credentials: "
-        'pass a ticket for the test user in CONFORMANCE_TICKET (or --ticket T, or ticket = "${VAR}" in the '
-        "config file); if the endpoint really needs none, say so with --no-credentials "
+        "log in with --username U and CONFORMANCE_PASSWORD, or pass a ticket in CONFORMANCE_TICKET (or --ticket T, "
+        'or ticket = "${VAR}" in the config file); if the endpoint really needs none, say so with --no-credentials '
         "(CONFORMANCE_NO_CREDENTIALS=1, no_credentials = true)"
     )
 

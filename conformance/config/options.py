@@ -16,8 +16,17 @@ OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("--config", "config", {"metavar": "FILE", "help": "config file (default: ./conformance.toml if present)"}),
     ("--soap-version", "soap_version", {"choices": ["1.1", "1.2"], "help": "1.1 (the WSDL binding, default) or 1.2"}),
     ("--ticket", "ticket", {"metavar": "T", "help": "NetServer ticket (prefer CONFORMANCE_TICKET: never logged)"}),
-    ("--username", "username", {"metavar": "U", "help": "log in through SoPrincipal.svc instead of --ticket"}),
+    (
+        "--username",
+        "username",
+        {"metavar": "U", "help": "log in as U through SoPrincipal.svc (an explicit ticket wins over a login)"},
+    ),
     ("--password", "password", {"metavar": "P", "help": "password for --username (prefer CONFORMANCE_PASSWORD)"}),
+    (
+        "--principal-endpoint",
+        "principal_endpoint",
+        {"metavar": "URL", "help": "SoPrincipal.svc URL (default: beside the Appointment.svc endpoint)"},
+    ),
     ("--application-token", "application_token", {"metavar": "A", "help": "application token (Online installations)"}),
     (
         "--no-credentials",

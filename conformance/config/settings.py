@@ -30,6 +30,8 @@ class Settings:
     ticket: str | None = field(default=None, repr=False)
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+    principal_endpoint: str | None = None  # SoPrincipal.svc, when not beside Appointment.svc
+    authenticated_by: str | None = None  # set by `conformance run` after its login ("login as U (…)"), for reports
     application_token: str | None = field(default=None, repr=False)
     no_credentials: bool = False  # the configured endpoint needs no ticket: run without one
     online: bool = False
@@ -57,6 +59,11 @@ class Settings:
 
     def secrets(self) -> list[str]:
         return [v for v in (self.ticket, self.password, self.application_token) if v]
+
+    @property
+    def logs_in(self) -> bool:
+        """The run logs in with ``username``/``password``: an explicit ticket wins over them."""
+        return bool(self.username and self.password and not self.ticket)
 
     def verify(self) -> bool | str:
         if self.insecure:

@@ -158,6 +158,12 @@ AUTHENTICATED = Rule(
     "a call without a valid ticket (or application token, Online) is refused: a fault, or Succeeded=false "
     "with ExceptionInfo",
 )
+TICKET_EXACT = Rule(
+    "the contract (CONTRACT.md: a ticket is what SoPrincipal issued, e.g. 7T:1234abcxyzExample==)",
+    SHOULD,
+    "a ticket that differs from the one issued (a trailing space, its letters' case) is another, unknown ticket "
+    "and SHOULD be refused; the contract does not say so in words, hence an advisory",
+)
 SUCCEEDED_CONSISTENT = Rule(
     "SuperOffice's convention (CONTRACT.md, WCF-WIRE.md: application errors)",
     MUST,

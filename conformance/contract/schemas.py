@@ -155,6 +155,12 @@ def envelope_schema(version: SoapVersion) -> Schema:
 
 
 @functools.cache
+def principal_schema() -> Schema:
+    """The SOAP 1.1 envelope with the SoPrincipal login declarations (AuthenticateUsernamePassword)."""
+    return Schema("soap11-soprincipal.xsd")
+
+
+@functools.cache
 def contract_schema() -> Schema:
     """The Services82 Appointment declarations alone (for validating one body or header element)."""
     return Schema(CONTRACT_XSD)

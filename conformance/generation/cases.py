@@ -14,7 +14,7 @@ from lxml import etree
 from ..checks.context import Expect
 from ..contract.ids import IdPolicy
 from ..contract.messages import NIL, Credentials, Nil, RejectCall, reject_envelope
-from ..contract.rules import ACCEPTED, AUTHENTICATED, NO_SUCH_APPOINTMENT, Rule
+from ..contract.rules import ACCEPTED, AUTHENTICATED, NO_SUCH_APPOINTMENT, TICKET_EXACT, Rule
 from ..contract.soap import (
     INT32_MAX,
     INT32_MIN,
@@ -75,16 +75,21 @@ class Target:
     credentials: Credentials
     policy: IdPolicy
     online: bool = False
+    revoked_ticket: str | None = None  # a ticket the endpoint issued and then revoked (the embedded one can)
 
     def credentials_for(self, mode: str) -> Credentials:
         c = self.credentials
-        if mode == "none":
-            return Credentials(None, c.application_token)
-        if mode == "wrong":
-            return Credentials(WRONG_TICKET, c.application_token)
-        if mode == "no-token":
-            return Credentials(c.ticket, None)
-        return c
+        ticket, token = c.ticket or "", c.application_token
+        variants = {
+            "none": Credentials(None, token),
+            "wrong": Credentials(WRONG_TICKET, token),
+            "no-token": Credentials(c.ticket, None),
+            "wrong-token": Credentials(c.ticket, f"{token}-not-this-installations"),
+            "ticket-space": Credentials(f"{ticket} ", token),
+            "ticket-case": Credentials(ticket.swapcase(), token),
+            "revoked": Credentials(self.revoked_ticket, token),
+        }
+        return variants.get(mode, c)
 
 
 def _first_allowed(policy: IdPolicy) -> int | None:
@@ -238,13 +243,68 @@ def coverage_cases(policy: IdPolicy) -> list[Case]:
     return cases
 
 
-def auth_cases(policy: IdPolicy, online: bool) -> list[Case]:
+NOT_ONLINE = (
+    "not an Online installation (online = false): SuperOffice checks application tokens only online; set --online "
+    "to test it"
+)
+
+
+def auth_cases(policy: IdPolicy, online: bool, embedded: bool = False, ticketed: bool = True) -> list[Case]:
     """Calls with missing or wrong credentials, on an allow-listed id when there is one (so that an endpoint
-    that ignores credentials visibly accepts them)."""
+    that ignores credentials visibly accepts them). ``ticketed``: the run has a ticket of its own to derive
+    near-misses from; ``embedded``: the endpoint can revoke a ticket on demand (the published contract cannot)."""
     aid = _first_allowed(policy) or -1
     call = RejectCall(aid, "auth", "OnlyThis")
     a = "auth"
+    no_ticket = None if ticketed else "the run has no ticket of its own (--no-credentials) to derive this one from"
+    revoke = (
+        None
+        if embedded
+        else (
+            "the published contract offers no way to revoke or expire a ticket on demand; against the embedded "
+            "endpoint "
+            "this case runs, and a ticket that stops working mid-run is recognised as such in any run"
+        )
+    )
     return [
+        Case(
+            f"{a}/revoked-ticket",
+            a,
+            "a ticket the endpoint issued at login and then revoked",
+            Expect.AUTH,
+            call,
+            credentials="revoked",
+            skip=revoke,
+        ),
+        Case(
+            f"{a}/ticket-trailing-space",
+            a,
+            "the run's ticket with a trailing space",
+            Expect.AUTH,
+            call,
+            credentials="ticket-space",
+            rule=TICKET_EXACT,
+            skip=no_ticket,
+        ),
+        Case(
+            f"{a}/ticket-wrong-case",
+            a,
+            "the run's ticket with its letters' case swapped",
+            Expect.AUTH,
+            call,
+            credentials="ticket-case",
+            rule=TICKET_EXACT,
+            skip=no_ticket,
+        ),
+        Case(
+            f"{a}/wrong-application-token",
+            a,
+            "another installation's ApplicationToken on an Online installation",
+            Expect.AUTH,
+            call,
+            credentials="wrong-token",
+            skip=None if online else NOT_ONLINE,
+        ),
         Case(f"{a}/missing-ticket", a, "no Credentials header", Expect.AUTH, call, credentials="none"),
         Case(f"{a}/wrong-ticket", a, "a ticket the server never issued", Expect.AUTH, call, credentials="wrong"),
         Case(
@@ -254,12 +314,7 @@ def auth_cases(policy: IdPolicy, online: bool) -> list[Case]:
             Expect.AUTH,
             call,
             credentials="no-token",
-            skip=None
-            if online
-            else (
-                "not an Online installation (online = false): SuperOffice checks application "
-                "tokens only online; set --online to test it"
-            ),
+            skip=None if online else NOT_ONLINE,
         ),
     ]
 

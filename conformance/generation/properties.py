@@ -19,8 +19,9 @@ from ..contract.messages import RejectCall
 from ..errors import ContractViolation, SuiteBug
 from ..reporting import allure_report
 from ..reporting.summary import PROPERTY
+from ..run.credentials import TicketExpired
 from ..run.runner import CaseResult
-from ..run.session import SuiteSession, tally_of
+from ..run.session import SETUP, SuiteSession, tally_of
 
 
 class _NoResponse(BaseException):
@@ -95,6 +96,8 @@ def run_property(
         prop()
     except ContractViolation:
         violated = True  # reported below, outside the except block, so pytest shows no exception chain
+    except TicketExpired as expired:
+        pytest.skip(f"{SETUP}: {expired}")
     except _NoResponse as stop:
         violated, final["result"], final["call"] = True, stop.result, stop.result.case.call
     if violated and not final:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,18 +19,21 @@ from ..config import ConfigError, Settings, load_settings
 from ..config.options import OPTIONS, dest, flags_from, long_flag
 from ..contract.documentation import DOC_CHECKS
 from ..contract.soap import soap_version
+from ..errors import LoginFailed
 from ..generation.cases import auth_cases, coverage_cases, fixture_cases
 from ..generation.negative import negative_cases
 from ..reporting import allure_report, allure_results, junit
 from ..reporting.run_info import environment_of, run_meta
 from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
 from ..reporting.terminal import summary_lines
+from ..run.login import log_in
 from ..run.session import SuiteSession, id_policy
 from .progress import Progress, hurry_xdist_shutdown
 
 SETTINGS = pytest.StashKey[Settings]()
 SUMMARY = pytest.StashKey[RunSummary]()
 PROGRESS = pytest.StashKey[Progress]()
+LOGIN_KEY = "conformance_login"  # the controller's login, handed to each xdist worker
 MARKER = "conformance"  # @pytest.mark.conformance(phase=…) on the suite's tests
 _CONFIG: dict[str, pytest.Config] = {}  # for hooks that get no config (report and xdist hooks)
 
@@ -58,10 +62,32 @@ def _controller(key: pytest.StashKey) -> object | None:
 def settings_of(config: pytest.Config) -> Settings:
     if SETTINGS not in config.stash:
         try:
-            config.stash[SETTINGS] = load_settings(flags_from(config.option))
+            settings = load_settings(flags_from(config.option))
         except ConfigError as exc:
             raise pytest.UsageError(f"conformance: {exc}") from None
+        login = getattr(config, "workerinput", {}).get(LOGIN_KEY)
+        if login:  # the controller logged in once for every worker
+            settings = replace(settings, ticket=login["ticket"], authenticated_by=login["how"])
+        config.stash[SETTINGS] = settings
     return config.stash[SETTINGS]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """pytest-xdist, on the controller: log in once for every worker (``conformance run`` does it before pytest)."""
+    config = node.config  # type: ignore[attr-defined]
+    try:
+        settings = settings_of(config)
+    except pytest.UsageError:
+        return  # not a conformance run, or a mistake each worker reports itself
+    if not settings.logs_in or settings.embedded:
+        return
+    try:
+        login = log_in(settings, str(settings.endpoint))
+    except LoginFailed as exc:
+        pytest.exit(f"conformance: login failed: {exc}", returncode=exc.exit_code)
+    config.stash[SETTINGS] = replace(settings, ticket=login.ticket, authenticated_by=login.how)
+    node.workerinput[LOGIN_KEY] = {"ticket": login.ticket, "how": login.how}  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,7 +119,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         "fixture": lambda: fixture_cases(policy),
         "coverage": lambda: coverage_cases(policy),
         "negative": lambda: negative_cases(policy, soap_version(settings.soap_version)),
-        "auth": lambda: auth_cases(policy, settings.online),
+        "auth": lambda: auth_cases(policy, settings.online, settings.embedded, not settings.no_credentials),
     }[marker.kwargs["phase"]]()
     metafunc.parametrize("conformance_case", cases, ids=[c.id.split("/", 1)[1] for c in cases])
 
@@ -102,7 +128,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def conformance(request: pytest.FixtureRequest):  # noqa: ANN201 - a generator fixture
     """The run's ``SuiteSession``: target (embedded endpoint started if none is configured), transport, runner."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    session = SuiteSession(settings_of(request.config), workers=workers)
+    try:
+        session = SuiteSession(settings_of(request.config), workers=workers)
+    except LoginFailed as exc:
+        pytest.exit(f"conformance: login failed: {exc}", returncode=exc.exit_code)
     yield session
     session.close()
 
@@ -152,6 +181,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         session.config.stash[PROGRESS].planned = len(session.items)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
     progress = _controller(PROGRESS)
     if progress is not None:
@@ -173,7 +203,7 @@ def pytest_runtest_logfinish(nodeid: str, location: object) -> None:
 
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
     progress = _controller(PROGRESS)
-    if progress is not None:
+    if progress is not None and isinstance(excinfo.value, KeyboardInterrupt):  # not pytest.exit()
         progress.interrupted = True
         hurry_xdist_shutdown(_CONFIG["config"])
 

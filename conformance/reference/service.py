@@ -33,6 +33,7 @@ from lxml import etree
 
 from ..contract.messages import XSI_NS, element_children, envelope_parts
 from ..contract.parsing import NotXml, parse_xml
+from ..contract.principal import PRINCIPAL_PATH
 from ..contract.schemas import WSDL_FILE, schema_path
 from ..contract.soap import (
     INT32_MAX,
@@ -47,7 +48,9 @@ from ..contract.soap import (
     qname,
     version_for_namespace,
 )
+from .principal import REFERENCE_PASSWORD, REFERENCE_USER, PrincipalService
 from .store import CALLER, REFERENCE_TICKET, AppError, AppointmentStore
+from .tickets import Tickets
 from .wcf import (
     ACTION_NOT_SUPPORTED,
     ADDRESSING_NONE_NS,
@@ -90,6 +93,9 @@ class ServiceOptions:
     soap12: bool = False  # also answer SOAP 1.2 (application/soap+xml), as a second WCF binding would
     sender_fault_status: int = 500  # WCF answers 500; SOAP 1.2's HTTP binding maps Sender faults to 400
     max_message_size: int = 65536  # WCF's maxReceivedMessageSize default
+    user: str = REFERENCE_USER  # the test user SoPrincipal.svc logs in
+    password: str = field(default=REFERENCE_PASSWORD, repr=False)
+    ticket_lifetime: int | None = None  # calls after which every ticket expires (to test expiry mid-run)
 
 
 @dataclass
@@ -110,10 +116,14 @@ class ReferenceService:
     def __init__(self, store: AppointmentStore | None = None, options: ServiceOptions | None = None) -> None:
         self.store = store or AppointmentStore()
         self.options = options or ServiceOptions()
+        self.tickets = Tickets(self.options.ticket, self.options.ticket_lifetime)
+        self.principal = PrincipalService(self)
 
     # --- dispatch --------------------------------------------------------------------------------
 
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, base_url: str) -> Reply:
+        if path == PRINCIPAL_PATH:
+            return self.principal.handle(method, query, headers, body, base_url)
         if path != SERVICE_PATH:
             return self.plain(404, f"No service at {path}; the reference endpoint serves {SERVICE_PATH}")
         if method == "GET":
@@ -267,8 +277,9 @@ class ReferenceService:
             )
         if not call.ticket:
             raise AppError("SoNotAuthenticatedException", "No credentials: the Credentials/Ticket header is missing")
-        if call.ticket != self.options.ticket:
-            raise AppError("SoNotAuthenticatedException", "The ticket is not valid or has expired")
+        refused = self.tickets.use(call.ticket)
+        if refused:
+            raise AppError("SoNotAuthenticatedException", refused)
 
     # --- response side ---------------------------------------------------------------------------
 

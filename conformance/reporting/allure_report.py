@@ -99,6 +99,14 @@ def attach_exchange(exchange: Exchange, redactor: Redactor) -> None:
         allure.attach(redactor.text(str(exchange.error)), "transport error", allure.attachment_type.TEXT)
 
 
+def describe_exchange(exchange: Exchange, redactor: Redactor) -> str:
+    """Request and response of ``exchange`` as one redacted text (for a result written outside pytest)."""
+    request = exchange.request
+    head = f"POST {exchange.url}\n" + "".join(f"{k}: {v}\n" for k, v in redactor.headers(request.headers).items())
+    answer = describe_response(exchange.response) if exchange.response is not None else str(exchange.error)
+    return redactor.text(f"{head}\n{pretty(request.body)}\n\n{answer}")
+
+
 def describe_response(response: HttpResponse, limit: int = 200_000) -> str:
     head = f"HTTP {response.status} {response.reason}\n" + "".join(f"{k}: {v}\n" for k, v in response.headers.items())
     body = response.body[:limit]

@@ -18,6 +18,7 @@ def run_meta(settings: Settings, records: list[dict[str, Any]]) -> dict[str, obj
         "environment": settings.env,
         "soap_version": settings.soap_version,
         "strict": settings.strict,
+        "authentication": authentication(settings),
         "server": next((r["server"] for r in records if r.get("server")), None),
     }
 
@@ -31,6 +32,20 @@ def environment_of(settings: Settings, records: list[dict[str, Any]]) -> dict[st
         "SOAP.version": settings.soap_version,
         "Suite.version": __version__,
         "Strict": "yes: advisories fail" if settings.strict else "no: advisories are reported, not failed",
+        "Authentication": authentication(settings),
         "Server": str(meta["server"] or ""),
         "Python": platform.python_version(),
     }
+
+
+def authentication(settings: Settings) -> str:
+    """How the run authenticated, in words, never the secret."""
+    if settings.authenticated_by:
+        return settings.authenticated_by
+    if settings.ticket:
+        return "ticket" + (" (given explicitly: --username not used)" if settings.username else "")
+    if settings.username:
+        return f"login as {settings.username}"
+    if settings.embedded:
+        return "the embedded endpoint's ticket"
+    return "none (--no-credentials)" if settings.no_credentials else "none"

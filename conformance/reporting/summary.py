@@ -17,6 +17,7 @@ PROPERTY = "conformance"  # the user_properties key that carries a case record f
 
 CATEGORIES = [
     {"name": "Documentation findings", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*documentation finding.*"},
+    {"name": "Setup problems", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*setup problem.*"},
     {"name": "Skipped for safety", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*skipped for safety.*"},
     {"name": "Interrupted", "matchedStatuses": ["broken"], "messageRegex": "(?s)^interrupted: .*"},
     {"name": "Transport errors", "matchedStatuses": ["failed", "broken"], "messageRegex": r"(?s).*\[transport\].*"},
@@ -88,6 +89,7 @@ class RunSummary:
             "errors": self.errors,
             "documentation_findings": self.documentation,
             "skipped_cases": self.skipped,
+            "setup_problems": sorted({s["reason"] for s in self.skipped if s["reason"].startswith("setup problem")}),
             "cases": sorted(self.records, key=lambda r: r["case"]),
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,12 @@ from ..reporting import allure_report
 from ..reporting.reproduction import curl_command, write_request
 from ..reporting.summary import PROPERTY
 from ..transport.http import Transport, TransportOptions
+from .credentials import Credentials as RunCredentials
+from .credentials import TicketExpired
 from .runner import CaseResult, Runner
 
 EMBEDDED_UNUSED = (1000, INT32_MAX)
+SETUP = "setup problem"  # the category of skips that are the run's own trouble, not the endpoint's
 REFERENCE_TOKEN = "reference-application-token"
 
 
@@ -42,23 +46,31 @@ class SuiteSession:
         self.settings = settings
         self.version = soap_version(settings.soap_version)
         self.server: ReferenceServer | None = None
-        ticket, token = settings.ticket, settings.application_token
+        token = settings.application_token
         if settings.embedded:
             token = token or (REFERENCE_TOKEN if settings.online else None)
             options = ServiceOptions(
-                ticket=ticket or REFERENCE_TICKET,
+                ticket=settings.ticket or REFERENCE_TICKET,
                 application_token=token if settings.online else None,
                 soap12=self.version.name == "1.2",  # the documentation's SOAP 1.2, as a second binding would
             )
             self.server = ReferenceServer(ReferenceService(options=options)).start()
-            url, ticket = self.server.url, ticket or REFERENCE_TICKET
+            url = self.server.url
         else:
             url = settings.endpoint
-        self.redactor = Redactor(
-            [ticket, token, settings.password, *url_secrets(settings.endpoint)],
-            placeholders={ticket or "": "CONFORMANCE_TICKET", token or "": "CONFORMANCE_APPLICATION_TOKEN"},
-        )
-        self.target = Target(url, self.version, Credentials(ticket, token), id_policy(settings), settings.online)
+        try:
+            self.credentials = self._credentials(settings, url)
+        except BaseException:
+            if self.server is not None:
+                self.server.stop()
+            raise
+        self.token = token
+        self.redactor = self._redactor()
+        revoked = None
+        if self.server is not None:  # the embedded endpoint can revoke: a ticket it issued, then revoked
+            revoked = self.server.service.tickets.issue()
+            self.server.service.tickets.revoke(revoked)
+        self.target = Target(url, self.version, self._headers(), id_policy(settings), settings.online, revoked)
         rate = settings.rate_limit / max(workers, 1) if settings.rate_limit else None
         self.transport = Transport(
             TransportOptions(
@@ -76,6 +88,35 @@ class SuiteSession:
         )
         self.repro_dir = Path(settings.report_dir) / "reproductions"
 
+    def _credentials(self, settings: Settings, url: str) -> RunCredentials:
+        """The ticket given (explicitly, or by ``conformance run``'s login), else a login here: the embedded
+        endpoint lives in this process, and a plain pytest run without workers logs in where it runs."""
+        if settings.ticket:
+            return RunCredentials(settings, url, settings.ticket, settings.authenticated_by or "ticket")
+        if settings.logs_in:
+            credentials = RunCredentials(settings, url, None, "none")
+            credentials.log_in()
+            return credentials
+        if settings.embedded:
+            return RunCredentials(settings, url, REFERENCE_TICKET, "the embedded endpoint's ticket")
+        return RunCredentials(settings, url, None, "none (--no-credentials)")
+
+    def _headers(self) -> Credentials:
+        return Credentials(self.credentials.ticket, self.token)
+
+    def _redactor(self) -> Redactor:
+        ticket, token, settings = self.credentials.ticket, self.token, self.settings
+        old = [login.ticket for login in self.credentials.logins]
+        return Redactor(
+            [ticket, token, settings.password, settings.ticket, *old, *url_secrets(settings.endpoint)],
+            placeholders={ticket or "": "CONFORMANCE_TICKET", token or "": "CONFORMANCE_APPLICATION_TOKEN"},
+        )
+
+    def _use_new_ticket(self) -> None:
+        self.redactor = self._redactor()
+        self.target = replace(self.target, credentials=self._headers())
+        self.runner.target = self.target
+
     def close(self) -> None:
         self.transport.close()
         if self.server is not None:
@@ -87,7 +128,11 @@ class SuiteSession:
         if case.skip:  # labelled first, so the skipped case sits in its phase in the report, not apart
             allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
             pytest.skip(case.skip)
-        result = self.execute(case)
+        try:
+            result = self.execute(case)
+        except TicketExpired as expired:
+            allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
+            pytest.skip(f"{SETUP}: {expired}")
         record = self.record(result)
         allure_report.record_case(result, self.redactor, record.get("reproduction"))
         node.user_properties.append((PROPERTY, record))
@@ -108,7 +153,22 @@ class SuiteSession:
             allure_report.mark_advisory(advisory["message"])
 
     def execute(self, case: Case) -> CaseResult:
-        """Run ``case``; a bug of the suite or a refused unsafe id fails the test with one redacted line."""
+        """Run ``case``; a bug of the suite or a refused unsafe id fails the test with one redacted line. A ticket
+        that stops working is renewed once by logging in again (then the case is sent again), else
+        ``TicketExpired`` stops every further case that needs it."""
+        credentials = self.credentials
+        if credentials.expired and case.credentials == "configured":
+            raise TicketExpired(credentials.expired)
+        result = self._execute(case)
+        if credentials.stopped_working(result):
+            if not credentials.renew():
+                raise TicketExpired(credentials.give_up())
+            self._use_new_ticket()
+            result = self._execute(case)
+        credentials.count(result)
+        return result
+
+    def _execute(self, case: Case) -> CaseResult:
         try:
             return self.runner.execute(case)
         except (SuiteBug, SafetyViolation) as exc:
