@@ -62,6 +62,7 @@ def run_property(
     seen = {"examples": 0}
     final: dict[str, Any] = {}
     advisories: dict[str, dict[str, str]] = {}  # the first advisory of each check, over every example
+    notes: list[str] = []  # what happened around the examples (a renewed ticket …)
 
     @settings(
         max_examples=session.settings.max_examples,
@@ -78,6 +79,7 @@ def run_property(
     def prop(call: RejectCall) -> None:
         result = session.execute(session.generated_case(call, expect, title))
         seen["examples"] += 1
+        notes.extend(session.redactor.text(note) for note in result.notes)
         for name, counts in tally_of(result).items():
             tally.setdefault(name, Counter()).update(counts)
         if result.exchange.response is None:
@@ -143,6 +145,7 @@ def run_property(
                 "checks": {k: dict(v) for k, v in tally.items()},
                 "findings": [],
                 "advisories": found,
+                "notes": notes,
                 "seed": seed_value,
             },
         )

@@ -203,9 +203,17 @@ def pytest_runtest_logfinish(nodeid: str, location: object) -> None:
 
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
     progress = _controller(PROGRESS)
-    if progress is not None and isinstance(excinfo.value, KeyboardInterrupt):  # not pytest.exit()
-        progress.interrupted = True
-        hurry_xdist_shutdown(_CONFIG["config"])
+    if progress is None or not isinstance(excinfo.value, KeyboardInterrupt):  # not pytest.exit()
+        return
+    if _stopped_by_max_failures(excinfo.value):  # xdist's way to end a run at --max-failures: no interruption
+        return
+    progress.interrupted = True
+    hurry_xdist_shutdown(_CONFIG["config"])
+
+
+def _stopped_by_max_failures(exc: BaseException) -> bool:
+    """pytest-xdist ends a run that reached ``--maxfail`` with its own ``KeyboardInterrupt`` subclass."""
+    return type(exc).__module__.startswith("xdist") and str(exc).startswith("stopping after")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -224,8 +232,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if _is_worker(config) or SUMMARY not in config.stash:
         return
     summary, progress = config.stash[SUMMARY], config.stash[PROGRESS]
-    if not (summary.records or summary.skipped or summary.documentation or summary.errors or progress.interrupted):
-        return
+    if not (summary.records or summary.skipped or summary.documentation or summary.errors):
+        if not (progress.interrupted and _runs_the_suite(config)):  # e.g. Ctrl-C in some other test session
+            return
     settings = settings_of(config)
     summary.meta = {**run_meta(settings, summary.records), **progress.as_meta()}
     summary.meta["written"] = summary.write(Path(settings.report_dir) / "summary.json")
@@ -234,6 +243,19 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         write_allure_extras(Path(alluredir), environment_of(settings, summary.records))
         allure_results.mark_advisories(Path(alluredir))
         allure_results.mark_interrupted(Path(alluredir))
+
+
+def _runs_the_suite(config: pytest.Config) -> bool:
+    """Whether this session was started on the conformance suite (``--pyargs conformance.suite`` or its path)."""
+    suite = Path(__file__).resolve().parent.parent / "suite"
+    for arg in config.args:
+        name = arg.split("::")[0]
+        if name == "conformance.suite" or name.startswith("conformance.suite."):
+            return True
+        path = Path(config.invocation_params.dir, name).resolve()
+        if path == suite or suite in path.parents:
+            return True
+    return False
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -89,6 +89,7 @@ class RunSummary:
             "errors": self.errors,
             "documentation_findings": self.documentation,
             "skipped_cases": self.skipped,
+            "notes": [f"{r['case']}: {note}" for r in self.records for note in r.get("notes", [])],
             "setup_problems": sorted({s["reason"] for s in self.skipped if s["reason"].startswith("setup problem")}),
             "cases": sorted(self.records, key=lambda r: r["case"]),
         }

@@ -31,6 +31,7 @@ def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: st
     lines += grouped_findings(data["advisories"], label="FAILED (--strict) advisory" if strict else "ADVISORY")
     if data["findings"] or data["advisories"]:
         lines.append(f"every finding, with its reproduction: {summary_path}")
+    lines += [f"note: {note}" for note in data.get("notes", [])]
     if data.get("interrupted") and interrupted_note:
         lines.append(f"INTERRUPTED: {interrupted_note}; the reports hold what finished before")
     advisories = len(data["advisories"])

@@ -35,6 +35,7 @@ class Credentials:
     how: str  # "ticket", "login as U (…/SoPrincipal.svc)", "the embedded endpoint's ticket", "none"
     accepted: int = 0
     relogins: int = 0
+    renewed_after: int = 0
     expired: str | None = None  # why no further call is made, once the ticket expired beyond repair
     logins: list[Login] = field(default_factory=list)
 
@@ -61,7 +62,9 @@ class Credentials:
 
     def count(self, result: CaseResult) -> None:
         ctx = result.context
-        if result.case.credentials == "configured" and ctx.is_envelope and ctx.fault is None and ctx.succeeded:
+        if result.case.credentials != "configured" or result.exchange.response is None:
+            return
+        if ctx.is_envelope and ctx.fault is None and ctx.succeeded:
             self.accepted += 1
 
     def renew(self) -> bool:
@@ -69,6 +72,7 @@ class Credentials:
         if not self.can_log_in or self.relogins >= 1:
             return False
         self.relogins += 1
+        self.renewed_after = self.accepted
         try:
             self.log_in()
         except LoginFailed as exc:
@@ -81,8 +85,12 @@ class Credentials:
         return True
 
     def give_up(self) -> str:
+        if self.relogins:
+            hint = "the run logs in again only once: a ticket that lives so briefly needs a longer session timeout"
+        else:
+            hint = "renew CONFORMANCE_TICKET, or log in with --username/--password: the run then logs in again"
         self.expired = self.expired or (
             f"the ticket expired or was revoked after {self.accepted} accepted calls: the remaining cases are not "
-            "judged (renew CONFORMANCE_TICKET, or log in with --username/--password: the run then logs in again)"
+            f"judged ({hint})"
         )
         return self.expired

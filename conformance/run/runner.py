@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..checks import CheckContext, CheckResult, Failure, run_checks
 from ..contract.messages import OutgoingRequest, serialize
@@ -20,6 +20,7 @@ class CaseResult:
     exchange: Exchange
     checks: list[CheckResult]
     context: CheckContext
+    notes: list[str] = field(default_factory=list)  # what happened around the case (a renewed ticket …)
 
     @property
     def outcome_class(self) -> str:

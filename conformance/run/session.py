@@ -165,6 +165,10 @@ class SuiteSession:
                 raise TicketExpired(credentials.give_up())
             self._use_new_ticket()
             result = self._execute(case)
+            result.notes.append(
+                f"the ticket expired or was revoked after {credentials.renewed_after} accepted calls; "
+                f"{credentials.how}: logged in again, and this case was sent again"
+            )
         credentials.count(result)
         return result
 
@@ -196,6 +200,8 @@ class SuiteSession:
             "findings": [self.finding(f) for f in result.violations],
             "advisories": [self.finding(f) for f in result.advisories],
         }
+        if result.notes:
+            record["notes"] = [self.redactor.text(note) for note in result.notes]
         response = result.exchange.response
         if response is not None and response.header("Server"):
             record["server"] = self.redactor.text(response.header("Server"))

@@ -56,13 +56,23 @@ def test_defaults_without_any_source(tmp_path):
         ({"endpoint": "ftp://x"}, {}, "http:// or https://"),
         ({"unused_ids": "5-10", "appointment_ids": ["7"]}, {}, "contains allow-listed ids [7]"),
         ({"config": "missing.toml"}, {}, "does not exist"),
-        ({"username": "u", "password": "p"}, {}, "SoPrincipal.svc's message contract"),
+        ({"username": "u"}, {}, "needs --password"),
+        ({"password": "p"}, {}, "needs --username"),
+        ({"username": "u", "password": "p", "principal_endpoint": "ftp://x"}, {}, "principal_endpoint"),
     ],
 )
 def test_bad_configuration_is_explained(config_dir, flags, env, words):
     with pytest.raises(ConfigError) as info:
         load_settings(flags, env, cwd=config_dir)
     assert words in str(info.value)
+
+
+def test_a_login_is_credentials_and_an_explicit_ticket_wins_over_it(config_dir):
+    endpoint = {"endpoint": "https://x.test/Remote/Services82/Appointment.svc"}
+    login = load_settings({**endpoint, "username": "u", "password": "p"}, {}, cwd=config_dir)
+    assert login.logs_in
+    both = load_settings({**endpoint, "username": "u", "password": "p", "ticket": "7T:t"}, {}, cwd=config_dir)
+    assert not both.logs_in and both.ticket == "7T:t"
 
 
 def test_secrets_are_not_in_the_settings_repr(config_dir):

@@ -152,10 +152,18 @@ def test_the_rate_limit_holds_over_a_whole_run(tmp_path):
     assert busiest <= limit + 1, f"{busiest} requests within one second"
 
 
-def test_max_failures_stops_the_run_early(tmp_path):
+@pytest.mark.parametrize("workers", ["0", "2"], ids=["serial", "xdist"])
+def test_max_failures_stops_the_run_early(tmp_path, workers):
+    """Stopping at ``--max-failures`` is the run ending as asked, never an interruption (xdist ends it with a
+    ``KeyboardInterrupt`` subclass of its own): exit 1 with the violations, not 130."""
     service = FailingService()
-    done = run_against(service, tmp_path, "--appointment-id", "101", "--max-failures", "3")
+    done = run_against(service, tmp_path, "--appointment-id", "101", "--max-failures", "3", "--workers", workers)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "Ctrl-C" not in done.stdout
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["interrupted"] is False and summary["failed"] >= 3
+    if workers != "0":
+        return  # each worker may have a case in flight when the third failure arrives
     assert len(service.posts) == 3  # one exchange per failed case, and not one more
     suite = ET.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
     cases = suite.findall("testcase")

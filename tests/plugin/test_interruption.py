@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -77,3 +78,20 @@ def test_an_interrupted_run_says_so_everywhere(slow, tmp_path, workers):
     assert cases and all(case.get("name") for case in cases) and int(suite.get("tests")) == len(cases)
     notes = [p.get("value") for p in suite.iter("property") if p.get("name") == "interrupted"]
     assert notes and "stopped by Ctrl-C" in notes[0]
+
+
+def test_ctrl_c_in_another_test_session_writes_no_conformance_report(tmp_path):
+    """The plugin is loaded into every pytest session (an entry point): Ctrl-C in a project's own tests must not
+    leave a ``summary.json`` claiming an interrupted conformance run."""
+    (tmp_path / "test_other.py").write_text("def test_stops():\n    raise KeyboardInterrupt\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_other.py"],
+        cwd=tmp_path,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout[-2000:]
+    assert "Reject conformance" not in done.stdout
+    assert not (tmp_path / "reports").exists()
