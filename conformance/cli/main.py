@@ -30,7 +30,17 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
 
-DRIFT_OPTIONS = ("endpoint", "env", "config", "timeout", "report_dir", "ca_bundle", "insecure")
+DRIFT_OPTIONS = (
+    "endpoint",
+    "env",
+    "config",
+    "timeout",
+    "report_dir",
+    "ca_bundle",
+    "insecure",
+    "username",  # login configured: drift covers SoPrincipal too
+    "principal_endpoint",
+)
 
 
 class _Parser(argparse.ArgumentParser):

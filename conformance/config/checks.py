@@ -92,10 +92,6 @@ def _check_endpoint(settings: Settings) -> None:
 
 
 def _check_login(settings: Settings) -> None:
-    if settings.username and not settings.password:
-        raise ConfigError(f"username ({settings.origin('username')}) needs --password (or CONFORMANCE_PASSWORD)")
-    if settings.password and not settings.username:
-        raise ConfigError(f"password ({settings.origin('password')}) needs --username (or CONFORMANCE_USERNAME)")
     url = settings.principal_endpoint
     if url is not None and url_problem(url):
         raise _bad(settings, "principal_endpoint", url, f"an http:// or https:// URL ({url_problem(url)})")
@@ -132,7 +128,13 @@ def _redis_installed() -> bool:
 
 
 def check_credentials(settings: Settings) -> None:
-    """A configured endpoint needs a ticket, unless the user says it needs none (``no_credentials``)."""
+    """A configured endpoint needs a ticket, unless the user says it needs none (``no_credentials``); a username
+    needs its password (``drift`` skips this: it reads the WSDL only, and a username alone tells it to compare
+    the login contract too)."""
+    if settings.username and not settings.password:
+        raise ConfigError(f"username ({settings.origin('username')}) needs --password (or CONFORMANCE_PASSWORD)")
+    if settings.password and not settings.username:
+        raise ConfigError(f"password ({settings.origin('password')}) needs --username (or CONFORMANCE_USERNAME)")
     if settings.embedded:
         return  # the embedded endpoint has its own ticket
     if settings.no_credentials and settings.ticket:

@@ -15,40 +15,61 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..config import Settings
+from ..config import ConfigError, Settings
+from ..contract.extract import APPOINTMENT, SOPRINCIPAL, Contract
+from ..contract.principal import principal_url
 from ..contract.redaction import display_url
 from ..errors import ContractUnavailable
 from ..reference import ReferenceServer, ReferenceService
 from ..transport.http import Transport, TransportOptions
-from .compare import DriftResult, compare, render, write_json
+from .compare import DriftResult, compare
 from .model import build_model
+from .report import DriftReport
 from .wsdl import fetch_live, load_shipped
 
 FULL_NAME = "conformance.drift"
 EPIC = "Services82 Appointment.Reject"
 
 
-def run_drift(settings: Settings) -> DriftResult:
-    """Compare the shipped contract with the endpoint's (the embedded reference endpoint when none is set)."""
-    shipped = load_shipped()
+def run_drift(settings: Settings) -> DriftReport:
+    """Compare the shipped contract with the endpoint's (the embedded reference endpoint when none is set): Reject's
+    always, and ``AuthenticateUsernamePassword``'s on ``SoPrincipal.svc`` when login is configured."""
     server = ReferenceServer(ReferenceService()).start() if settings.endpoint is None else None
     endpoint = server.url if server is not None else str(settings.endpoint)
-    live_name = "embedded reference endpoint" if server is not None else safe_url(endpoint)  # stable: a history key
-    result = DriftResult(shipped=shipped.source, live=live_name)
+    targets = [(APPOINTMENT, endpoint, server is not None)]
+    if settings.username or settings.principal_endpoint:
+        principal = settings.principal_endpoint or principal_url(endpoint)
+        if principal is None:
+            raise ConfigError(
+                "drift of the login contract: cannot tell where SoPrincipal.svc is (the endpoint "
+                f"{display_url(endpoint)} does not end in Appointment.svc); set principal_endpoint "
+                "(flag --principal-endpoint)"
+            )
+        targets.append((SOPRINCIPAL, principal, server is not None and settings.principal_endpoint is None))
     transport = Transport(
         TransportOptions(timeout=settings.timeout, max_bytes=settings.max_response_bytes, verify=settings.verify())
     )
+    try:
+        return DriftReport([_drift_of(contract, url, embedded, transport) for contract, url, embedded in targets])
+    finally:
+        transport.close()
+        if server is not None:
+            server.stop()
+
+
+def _drift_of(contract: Contract, endpoint: str, embedded: bool, transport: Transport) -> DriftResult:
+    shipped = load_shipped(contract)
+    live_name = f"embedded reference endpoint ({contract.service})" if embedded else safe_url(endpoint)
+    if embedded and contract is APPOINTMENT:
+        live_name = "embedded reference endpoint"  # the name it always had: a history key of earlier reports
+    result = DriftResult(shipped=shipped.source, live=live_name, operation=contract.operation)
     try:
         live = fetch_live(endpoint, transport)
     except ContractUnavailable as exc:
         result.error = str(exc)
         return result
-    finally:
-        transport.close()
-        if server is not None:
-            server.stop()
     result.documents = [_short(loc, endpoint) for loc in live.locations]
-    old, new = build_model(shipped), build_model(live)
+    old, new = build_model(shipped, contract.operation), build_model(live, contract.operation)
     result.notes = live.notes + [f"live contract: {p}" for p in new.problems]
     result.notes += [f"shipped contract: {p}" for p in old.problems]
     result.changes = compare(old, new)
@@ -68,15 +89,15 @@ def _short(location: str, endpoint: str) -> str:
     return safe_url(location).removesuffix("?wsdl") + (f"?{parts.query}" if parts.query else "")
 
 
-def write_reports(result: DriftResult, report_dir: Path, started: float) -> str:
+def write_reports(result: DriftReport, report_dir: Path, started: float) -> str:
     """drift.json, the Allure result, and the terminal text (returned)."""
-    text = render(result)
-    write_json(result, report_dir / "drift.json")
+    text = result.render()
+    result.write_json(report_dir / "drift.json")
     write_allure_result(result, text, report_dir / "allure-results", started)
     return text
 
 
-def write_allure_result(result: DriftResult, text: str, results_dir: Path, started: float) -> Path:
+def write_allure_result(result: DriftReport, text: str, results_dir: Path, started: float) -> Path:
     """One Allure 2 result file (plain JSON, the documented result format) plus its two attachments."""
     results_dir.mkdir(parents=True, exist_ok=True)
     _remove_previous(results_dir)
@@ -108,7 +129,7 @@ def write_allure_result(result: DriftResult, text: str, results_dir: Path, start
         "stage": "finished",
         "start": start,
         "stop": stop,
-        "description": f"Contract drift: {result.shipped} → {result.live}",
+        "description": "Contract drift: " + "; ".join(f"{r.operation}: {r.shipped} → {r.live}" for r in result.results),
         "labels": [
             {"name": "epic", "value": EPIC},
             {"name": "feature", "value": "Contract drift"},
@@ -117,7 +138,7 @@ def write_allure_result(result: DriftResult, text: str, results_dir: Path, start
             {"name": "severity", "value": "critical"},
             {"name": "framework", "value": "conformance"},
         ],
-        "parameters": [{"name": "endpoint", "value": result.live}],
+        "parameters": [{"name": "endpoint", "value": result.results[0].live}],
         "steps": [
             {
                 "name": f"{'BREAKING' if c.breaking else 'non-breaking'} {c.symbol} {c.path}: {c.summary}",

@@ -9,21 +9,22 @@ as breaking or not, and says which rule it applies.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from .model import ContractModel, Node
 from .rules import Change, addition, compare_bindings, compare_node, compare_operation, removal, rename
 
-__all__ = ["Change", "DriftResult", "compare", "render", "write_json"]
+__all__ = ["Change", "DriftResult", "compare", "render"]
 
 
 @dataclass
 class DriftResult:
+    """The drift of one operation's contract: shipped against live."""
+
     shipped: str
     live: str
+    operation: str = "Reject"
     changes: list[Change] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -35,6 +36,7 @@ class DriftResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "operation": self.operation,
             "shipped": self.shipped,
             "live": self.live,
             "documents": self.documents,
@@ -175,10 +177,5 @@ def render(result: DriftResult) -> str:
             f"{len(result.changes) - breaking} non-breaking"
         )
     else:
-        lines.append("no drift: the live contract matches the shipped one for Reject")
+        lines.append(f"no drift: the live contract matches the shipped one for {result.operation}")
     return "\n".join(lines) + "\n"
-
-
-def write_json(result: DriftResult, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

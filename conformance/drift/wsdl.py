@@ -16,8 +16,9 @@ from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+from ..contract.extract import APPOINTMENT, Contract
 from ..contract.parsing import NotXml, html_title, looks_like_html, parse_xml
-from ..contract.schemas import WSDL_FILE, schema_path
+from ..contract.schemas import schema_path
 from ..errors import ContractUnavailable
 from ..transport.http import Transport
 
@@ -92,9 +93,9 @@ def _parse(body: bytes, location: str, max_bytes: int | None) -> etree._Element:
     return parsed
 
 
-def load_shipped() -> Documents:
-    """The contract shipped in ``schemas/``."""
-    wsdl = schema_path(WSDL_FILE)
+def load_shipped(contract: Contract = APPOINTMENT) -> Documents:
+    """The contract of ``contract``'s service shipped in ``schemas/``."""
+    wsdl = schema_path(contract.wsdl)
     base = wsdl.parent.resolve()
 
     def load(location: str) -> bytes:
@@ -104,7 +105,7 @@ def load_shipped() -> Documents:
         return path.read_bytes()
 
     docs = collect(wsdl.as_uri(), load)
-    docs.source = f"shipped contract ({WSDL_FILE})"
+    docs.source = f"shipped contract ({contract.wsdl})"
     return docs
 
 

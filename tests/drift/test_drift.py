@@ -584,6 +584,8 @@ def workdir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name in ("CONFORMANCE_ENDPOINT", "CONFORMANCE_REPORT_DIR", "CONFORMANCE_CONFIG", "CONFORMANCE_ENV"):
         monkeypatch.delenv(name, raising=False)
+    for name in ("CONFORMANCE_USERNAME", "CONFORMANCE_PASSWORD", "CONFORMANCE_PRINCIPAL_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)  # a login configured in the shell would add SoPrincipal's drift
     return tmp_path
 
 
@@ -691,3 +693,22 @@ def test_an_unpublished_wsdl_is_exit_3_with_a_hint(workdir, published, capsys):
 def test_a_bad_endpoint_url_is_a_usage_error(workdir, capsys):
     assert main(["drift", "--endpoint", "ftp://example.invalid/x"]) == 2
     assert "expected an http" in capsys.readouterr().err
+
+
+def test_with_a_username_drift_covers_the_embedded_soprincipal_too(workdir, capsys):
+    """Login configured (a username is enough: drift reads no password): AuthenticateUsernamePassword's contract
+    on SoPrincipal.svc is compared as well, in the same report and the same Allure result."""
+    assert main(["drift", "--username", "qa", "--report-dir", "out"]) == 0
+    out = capsys.readouterr().out
+    assert "embedded reference endpoint (SoPrincipal.svc)" in out and "?xsd=xsd1" in out
+    report = json.loads((workdir / "out" / "drift.json").read_text())
+    assert [o["operation"] for o in report["operations"]] == ["Reject", "AuthenticateUsernamePassword"]
+    (result,) = allure_results(workdir / "out")
+    assert result["status"] == "passed" and "AuthenticateUsernamePassword" in result["description"]
+
+
+def test_login_drift_without_a_principal_url_is_a_one_line_usage_error(workdir, published, capsys):
+    url = published.url.replace("Appointment.svc", "Calendar.svc")
+    assert main(["drift", "--endpoint", url, "--username", "qa"]) == 2
+    err = capsys.readouterr().err
+    assert "set principal_endpoint (flag --principal-endpoint)" in err and err.count("\n") == 1
