@@ -262,8 +262,7 @@ def auth_cases(policy: IdPolicy, online: bool, embedded: bool = False, ticketed:
         if embedded
         else (
             "the published contract offers no way to revoke or expire a ticket on demand; against the embedded "
-            "endpoint "
-            "this case runs, and a ticket that stops working mid-run is recognised as such in any run"
+            "endpoint this case runs, and a ticket that stops working mid-run is recognised as such in any run"
         )
     )
     return [

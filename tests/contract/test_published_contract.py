@@ -125,9 +125,7 @@ def test_with_login_configured_drift_also_compares_the_published_soprincipal_wsd
     assert requested == [f"{SERVICE_PATH}?wsdl", f"{PRINCIPAL_PATH}?wsdl"]
 
 
-def test_a_renamed_login_field_is_breaking_drift_of_authenticate_username_password(
-    workdir, published_endpoint, capsys
-):
+def test_a_renamed_login_field_is_breaking_drift_of_authenticate_username_password(workdir, published_endpoint, capsys):
     url, _, published = published_endpoint
     published[PRINCIPAL_PATH] = published[PRINCIPAL_PATH].replace(b'name="UserName"', b'name="Username"')
     assert main(["drift", "--endpoint", url, "--username", "qa", "--report-dir", str(workdir / "out")]) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
@@ -337,6 +338,17 @@ class TokenIgnored(ReferenceService):
     def authenticate(self, call: Call) -> None:
         if call.ticket != self.options.ticket:
             raise AppError("SoNotAuthenticatedException", "The ticket is not valid or has expired")
+
+
+class TicketNormalised(ReferenceService):
+    """Takes a ticket with surrounding whitespace or another letter case for the one it issued (a lenient
+    lookup): a SHOULD broken, no MUST."""
+
+    def authenticate(self, call: Call) -> None:
+        ticket = (call.ticket or "").strip()
+        if ticket.lower() == self.options.ticket.lower():
+            ticket = self.options.ticket
+        super().authenticate(replace(call, ticket=ticket or None))
 
 
 # --- valid input rejected (custom stores) -----------------------------------------------------------

@@ -284,6 +284,16 @@ DEFECTIVE: tuple[Variant, ...] = (
         args=ONLINE,
         zeep="zeep always sends valid credentials (ticket, token); it cannot tell whether a missing token is refused",
     ),
+    Variant(
+        "ticket-normalised",
+        "authentication",
+        "a ticket with a trailing space or its letters' case swapped is taken for the one issued",
+        ("auth-enforced",),
+        m.TicketNormalised,
+        zeep="zeep always sends the ticket exactly as issued",
+        level=ADVISORY,
+        rule="the contract: a ticket is what SoPrincipal issued; another string SHOULD be refused",
+    ),
     # --- valid input rejected
     Variant(
         "stop-recurrence-refused",
