@@ -15,7 +15,7 @@ from roundtrip import StubItem, allure_results, generate_calls, reference_endpoi
 from timing import Row
 from wholerun import FirstRequestProbe, child_env
 
-from conformance.checks import Expect
+from conformance.checks import REGISTRY, Expect
 from conformance.contract.messages import RejectCall
 
 SECTION = "5 profile"
@@ -23,7 +23,7 @@ SECTION = "5 profile"
 ROUNDTRIP_WATCH = (
     ("send (requests + server turn)", "Transport.send"),
     ("prepare: build envelope, guard, XSD-validate request, serialize", "Runner.prepare"),
-    ("run_checks: parse, schema gate, 18 checks", "run_checks"),
+    (f"run_checks: parse, schema gate, {len(REGISTRY)} checks", "run_checks"),
     ("SuiteSession.record (summary record)", "SuiteSession.record"),
     ("allure_report.record_case (labels, steps, attachments)", "record_case"),
     ("  of which one Allure step per check", "_check_step"),

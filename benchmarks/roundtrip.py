@@ -17,7 +17,7 @@ import pytest
 import requests
 from timing import Row, Spent, alternate, per_item_us, per_second, plain_row, ratio_row
 
-from conformance.checks import Expect
+from conformance.checks import REGISTRY, Expect
 from conformance.config import load_settings
 from conformance.contract.messages import OutgoingRequest, RejectCall
 from conformance.contract.soap import INT32_MAX
@@ -193,6 +193,8 @@ def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, blo
         _raw_session() as raw,
         allure_results() as as_test,
     ):
+        observer, session.runner.observer = session.runner.observer, None  # the paths below: one exchange each
+        per_reject = exchanges_per_observed_reject(session, observer, calls[:50])
         cases = [session.generated_case(call, Expect.ACCEPT, "bench") for call in calls]
         prepared: list[OutgoingRequest] = [session.runner.prepare(case)[0] for case in cases]
         template = raw.prepare_request(requests.Request("POST", url, headers=prepared[0].headers))
@@ -224,6 +226,14 @@ def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, blo
             for call in calls[start:stop]:
                 one_example(call)
 
+        def observed_path(start: int, stop: int) -> None:
+            """The generated-example path with the Reject's effect observed, as a run does for allow-listed ids."""
+            session.runner.observer = observer
+            try:
+                generated_path(start, stop)
+            finally:
+                session.runner.observer = None
+
         def case_path(start: int, stop: int) -> None:
             node.user_properties.clear()
             for call in calls[start:stop]:
@@ -242,10 +252,33 @@ def measure_roundtrip(placement: str, calls: list[RejectCall], *, reps: int, blo
             "generated": generated_path,
             "case": case_path,
             "hypothesis": hypothesis_path,
+            "observed": observed_path,
         }
         with _hypothesis_home():
             spent = alternate(variants, len(calls), block=block, reps=reps, warmup=warmup)
-    return _roundtrip_rows(placement, len(calls), reps, block, spent, errors)
+    return _roundtrip_rows(placement, len(calls), reps, block, spent, errors, per_reject)
+
+
+def exchanges_per_observed_reject(session: SuiteSession, observer: Any, calls: list[RejectCall]) -> float:
+    """How many exchanges one observed Reject costs (the Reject, the reads before and after, Accept and the read
+    after it), counted at the transport over ``calls``."""
+    sent = 0
+    send = session.transport.send
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal sent
+        sent += 1
+        return send(*args, **kwargs)
+
+    session.transport.send = counting  # type: ignore[method-assign]
+    session.runner.observer = observer
+    try:
+        for call in calls:
+            session.execute(session.generated_case(call, Expect.ACCEPT, "bench"))
+    finally:
+        session.runner.observer = None
+        del session.transport.send
+    return sent / len(calls)
 
 
 def measure_generation(count: int, reps: int) -> list[Row]:
@@ -316,17 +349,22 @@ def _overhead_note(suite_s: float, raw_s: float) -> str:
 PATHS = {
     "generated": (
         "suite round trip per generated example: build + XSD-validate request + id guard + send + parse + "
-        "XSD-validate response + 18 checks + tally (run_property's work per example; call drawn beforehand)"
+        f"XSD-validate response + {len(REGISTRY)} checks + tally (run_property's work per example; call drawn "
+        "beforehand)"
     ),
     "case": "suite round trip as one test per case: the above + summary record + an Allure result written to disk",
     "hypothesis": "suite round trip with hypothesis drawing each call in the loop (its engine included)",
     "raw prepared": "(info) raw loop with prepared requests, the suite transport's technique",
+    "observed": (
+        "(info) the generated-example path with the Reject's effect observed, as a run does for allow-listed ids "
+        "(GetAppointmentEntity before and after, Accept, read again): Rejects per second"
+    ),
 }
 TARGETED = "generated"
 
 
 def _roundtrip_rows(
-    placement: str, n: int, reps: int, block: int, spent: dict[str, Spent], errors: Counter[str]
+    placement: str, n: int, reps: int, block: int, spent: dict[str, Spent], errors: Counter[str], per_reject: float
 ) -> list[Row]:
     where = f"server {placement}"
     note = f"{n} requests x {reps} reps, blocks of {block}, alternating" + (
@@ -337,6 +375,8 @@ def _roundtrip_rows(
     for key, label in PATHS.items():
         row = ratio_row(SECTION, f"{label} ({where})", "req/s", per_second(n, spent[key].wall), raw_rate, at_least=0.7)
         row.note = _overhead_note(1 / row.value, 1 / row.baseline)
+        if key == "observed":
+            row.note = f"{per_reject:.1f} exchanges per observed Reject (counted at the transport); " + row.note
         if key != TARGETED:
             row.target, row.met = "", None
         rows.append(row)

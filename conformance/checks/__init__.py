@@ -4,7 +4,7 @@ To add a check: write a function of a ``CheckContext`` in the module of its grou
 ``@check(name, group, *rules)``, and say in its docstring what it asserts and at which level.
 """
 
-from . import envelope, fault, http, message, outcome, timing  # noqa: F401 - importing registers the checks
+from . import effect, envelope, fault, http, message, outcome, timing  # noqa: F401 - importing registers the checks
 from .context import CheckContext, Expect
 from .registry import (
     NOT_APPLICABLE,

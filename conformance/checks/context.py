@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -14,6 +15,9 @@ from ..contract.rules import Rule
 from ..contract.schemas import SchemaViolation, envelope_schema
 from ..contract.soap import SOAP11, SoapVersion, qname, version_for_namespace
 from ..transport.http import Exchange
+
+if TYPE_CHECKING:
+    from ..run.observe import Effect
 
 
 class cached_property:  # a drop-in for functools.cached_property
@@ -62,8 +66,10 @@ class CheckContext:
         refusable: bool = False,
         sla_seconds: float | None = None,
         max_bytes: int | None = None,
+        effect: Effect | None = None,
     ) -> None:
         self.exchange = exchange
+        self.effect = effect  # what the Reject did, when it was observed (``run/observe.py``)
         self.expect = expect
         self.rule = rule
         self.refusable = refusable

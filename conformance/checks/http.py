@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..contract.parsing import charset_of
 from ..contract.rules import R1012, R1018, R1111, R1124, R9702, SOAP11_MEDIA_TYPE, SOAP12_MEDIA_TYPE
 from ..contract.soap import SOAP11
 from .context import CheckContext
@@ -41,11 +42,8 @@ def content_type(ctx: CheckContext) -> Outcome:
     header = ctx.response.header("Content-Type")
     if not header:
         return Failure(f"a Content-Type header ({version.media_type})", "no Content-Type header", "HTTP headers", R9702)
-    params = [p.strip() for p in header.split(";")]
-    media = params[0].lower()
-    charset = next(
-        (p.split("=", 1)[1].strip().strip('"').lower() for p in params[1:] if p.lower().startswith("charset=")), None
-    )
+    media = header.split(";")[0].strip().lower()
+    charset = charset_of(header)
     if version is SOAP11:
         if media != SOAP11.media_type:
             return Failure(

@@ -62,7 +62,7 @@ class CheckSpec:
         return " ".join(doc.split())
 
 
-GROUPS = ("HTTP framing", "Envelope", "Response message", "Faults", "Outcome", "Timing")
+GROUPS = ("HTTP framing", "Envelope", "Response message", "Faults", "Outcome", "Effect", "Timing")
 
 
 class Registry:

@@ -146,6 +146,15 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_UNREACHABLE
     results_dir = report_dir / "allure-results"
     _clean(results_dir, report_dir / "summary.json", report_dir / "reproductions", report_dir / "baseline-diff.json")
+    if not settings.embedded:
+        print(
+            "conformance: restore "
+            + (
+                "on: each invitation a Reject declined is put back with Accept (--no-restore leaves it declined)"
+                if settings.restore
+                else "off (--no-restore): invitations the run declines stay declined"
+            )
+        )
     if settings.logs_in and not settings.embedded:
         problem = log_in_once(settings, results_dir)
         if problem is not None:
@@ -248,8 +257,10 @@ def _passthrough(args: argparse.Namespace) -> list[str]:
         if value is None:
             continue
         flag = long_flag(flag)  # the plugin always has this name; pytest itself owns e.g. --strict
-        if kwargs.get("action") == "store_true":
-            out.append(flag)
+        action = kwargs.get("action")
+        if action in ("store_true", "store_false"):  # a flag pair (--restore / --no-restore) shares one field
+            if value is (action == "store_true"):
+                out.append(flag)
         elif isinstance(value, list):
             out += [f"{flag}={v}" for v in value]
         else:

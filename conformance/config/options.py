@@ -58,6 +58,21 @@ OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     (
+        "--restore",
+        "restore",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "after each observed Reject, put the invitation back with Accept (the default; also "
+            "CONFORMANCE_RESTORE, restore = true/false)",
+        },
+    ),
+    (
+        "--no-restore",
+        "restore",
+        {"action": "store_false", "default": None, "help": "leave rejected invitations declined"},
+    ),
+    (
         "--appointment-id",
         "appointment_ids",
         {"metavar": "ID", "action": "append", "help": "an id the suite may Reject (repeatable, or comma-separated)"},

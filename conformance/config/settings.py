@@ -32,10 +32,12 @@ class Settings:
     password: str | None = field(default=None, repr=False)
     principal_endpoint: str | None = None  # SoPrincipal.svc, when not beside Appointment.svc
     authenticated_by: str | None = None  # set by `conformance run` after its login ("login as U (…)"), for reports
+    unfit: tuple[tuple[int, str], ...] = ()  # allow-listed ids found unfit before the first Reject (set by the run)
     application_token: str | None = field(default=None, repr=False)
     no_credentials: bool = False  # the configured endpoint needs no ticket: run without one
     online: bool = False
     strict: bool = False  # advisories (broken SHOULDs) fail the run like violations
+    restore: bool = True  # put each invitation a Reject declined back with Accept (--no-restore: leave it)
     appointment_ids: tuple[int, ...] = ()
     unused_ids: tuple[int, int] | None = None
     max_examples: int = 50
@@ -79,7 +81,7 @@ class Settings:
 _FIELDS = {f.name: f for f in fields(Settings)}
 
 
-_SETTABLE = set(_FIELDS) - {"sources", "config_file"}
+_SETTABLE = set(_FIELDS) - {"sources", "config_file", "unfit"}
 
 
 _ALIASES = {"appointment_id": "appointment_ids", "soap": "soap_version"}

@@ -11,7 +11,7 @@ from ..contract.redaction import display_url
 from ..errors import ConfigError
 from .settings import SECRET_FIELDS
 
-_BOOLS = ("online", "insecure", "strict", "no_credentials")
+_BOOLS = ("online", "insecure", "strict", "no_credentials", "restore")
 
 
 _INTS = ("max_examples", "workers", "max_failures", "max_response_bytes", "seed")

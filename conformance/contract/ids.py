@@ -22,9 +22,10 @@ from .soap import INT32_MAX, INT32_MIN
 _XS_INT = re.compile(r"[+-]?[0-9]+")
 # an AppointmentId start tag, then its content: text, comments, CDATA sections, processing instructions
 _RAW_ID = re.compile(
-    r"AppointmentId\b[^>]*>((?:[^<]|<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)|<\?.*?(?:\?>|$))*)", re.DOTALL
+    r"Appointment(?:Entity)?Id\b[^>]*>((?:[^<]|<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)|<\?.*?(?:\?>|$))*)", re.DOTALL
 )
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|$)", re.DOTALL)
+ID_ELEMENTS = ("AppointmentId", "AppointmentEntityId")
 _MARKUP = re.compile(r"<!--.*?(?:-->|$)|<\?.*?(?:\?>|$)", re.DOTALL)
 
 
@@ -42,8 +43,19 @@ def integer_value(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class IdPolicy:
+    """``allowed``: the ids the user allow-listed (the guard permits them); ``unfit``: those of them found, before
+    the first Reject, not to be invitations of the test user, with why (cases skip them, for safety);
+    ``unused``: a range the user declares surely unused."""
+
     allowed: tuple[int, ...] = ()
     unused: tuple[int, int] | None = None
+    unfit: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def usable(self) -> tuple[int, ...]:
+        """The allow-listed ids cases may Reject: allowed, and not found unfit."""
+        unfit = {i for i, _ in self.unfit}
+        return tuple(i for i in self.allowed if i not in unfit)
 
     def cannot_be_real(self, appointment_id: int) -> bool:
         if appointment_id <= 0 or not INT32_MIN <= appointment_id <= INT32_MAX:
@@ -69,11 +81,24 @@ class IdPolicy:
     def guard(self, envelope: etree._Element) -> None:
         """Raise ``SafetyViolation`` if ``envelope`` would Reject an id this policy does not permit.
 
-        Every element named AppointmentId counts, in any namespace (a lenient server may ignore a wrong one), with
-        all of its text (a comment inside it does not hide the digits around it)."""
+        Every element named AppointmentId (or GetAppointmentEntity's AppointmentEntityId) counts, in any namespace
+        (a lenient server may ignore a wrong one), with all of its text (a comment inside it does not hide the
+        digits around it)."""
         for node in envelope.iter():
-            if isinstance(node.tag, str) and etree.QName(node).localname == "AppointmentId":
+            if isinstance(node.tag, str) and etree.QName(node).localname in ID_ELEMENTS:
                 self.check("".join(node.itertext()))
+
+    def guard_reading(self, envelope: etree._Element, what: str) -> None:
+        """For a call that reads or restores an appointment (``GetAppointmentEntity``, ``Accept``): every id in it
+        must be allow-listed. An id that cannot be real is no appointment to observe, so it is refused too."""
+        for node in envelope.iter():
+            if isinstance(node.tag, str) and etree.QName(node).localname in ID_ELEMENTS:
+                value = integer_value("".join(node.itertext()))
+                if value is None or value not in self.allowed:
+                    raise SafetyViolation(
+                        f"refusing to send {what} for appointment id {value}: only allow-listed ids are read or "
+                        f"restored ({self.describe()})"
+                    )
 
     def guard_bytes(self, body: bytes) -> None:
         """``guard`` for raw request bytes, which may be malformed on purpose: every AppointmentId element's content

@@ -53,6 +53,14 @@ class OutgoingRequest:
 
 def reject_envelope(call: RejectCall, version: SoapVersion, credentials: Credentials) -> etree._Element:
     """A ``soap:Envelope`` with the credential headers inside ``soap:Header`` and ``Reject`` in the body."""
+    env = soap_envelope(version, credentials)
+    env[-1].append(reject_element(call))
+    return env
+
+
+def soap_envelope(version: SoapVersion, credentials: Credentials) -> etree._Element:
+    """A ``soap:Envelope`` with the credential headers inside ``soap:Header`` (none: no Header) and an empty
+    ``soap:Body``, its last child."""
     env = etree.Element(version.envelope_tag("Envelope"), nsmap={"soap": version.envelope_ns, "so": SERVICES82_NS})
     header = etree.SubElement(env, version.envelope_tag("Header"))
     if credentials.application_token is not None:
@@ -65,8 +73,7 @@ def reject_envelope(call: RejectCall, version: SoapVersion, credentials: Credent
         etree.SubElement(tz, qname("SoTimeZoneId")).text = str(credentials.time_zone_id)
     if len(header) == 0:
         env.remove(header)
-    body = etree.SubElement(env, version.envelope_tag("Body"))
-    body.append(reject_element(call))
+    etree.SubElement(env, version.envelope_tag("Body"))
     return env
 
 

@@ -8,6 +8,7 @@ external entities are never expanded and never fetched.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 
@@ -23,17 +24,40 @@ class _DenyResolver(etree.Resolver):
         return self.resolve_string("", context)
 
 
-# Note: ``collect_ids=False`` makes lxml 6 / libxml2 2.14 read a DOCTYPE's external subset from disk even with
-# ``load_dtd=False``; it stays at its default, and the resolver denies whatever is still asked for.
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=False,
-)
-_PARSER.resolvers.add(_DenyResolver())
+def _safe_parser(**options: str) -> etree.XMLParser:
+    """A parser that expands no entity and fetches, loads and validates against no DTD."""
+    # Note: ``collect_ids=False`` makes lxml 6 / libxml2 2.14 read a DOCTYPE's external subset from disk even with
+    # ``load_dtd=False``; it stays at its default, and the resolver denies whatever is still asked for.
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+        **options,
+    )
+    parser.resolvers.add(_DenyResolver())
+    return parser
+
+
+_PARSER = _safe_parser()
+_PARSERS: dict[str, etree.XMLParser] = {}
+
+
+def _parser(encoding: str | None) -> etree.XMLParser:
+    """The safe parser, reading the bytes as ``encoding`` when one is given and known (else as they declare)."""
+    if not encoding:
+        return _PARSER
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return _PARSER
+    if name not in _PARSERS:
+        _PARSERS[name] = _safe_parser(encoding=name)
+    return _PARSERS[name]
+
+
 # A DOCTYPE can only stand in the prolog: after the XML declaration, comments, processing instructions and space.
 _DOCTYPE = re.compile(r"^\ufeff?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
 _HTML = re.compile(r"^\ufeff?\s*(<!DOCTYPE\s+html|<html)", re.IGNORECASE)
@@ -105,10 +129,19 @@ def markup_counts(body: bytes) -> tuple[int, int]:
     return body.count("<".encode(codec)), body.count("=".encode(codec))
 
 
+def charset_of(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, lower-cased (``None`` when absent)."""
+    params = [p.strip() for p in (content_type or "").split(";")[1:]]
+    return next(
+        (p.split("=", 1)[1].strip().strip('"').lower() for p in params if p.lower().startswith("charset=")), None
+    )
+
+
 def parse_xml(
-    body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_markup: int | None = None
+    body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_markup: int | None = None, encoding: str | None = None
 ) -> etree._Element | NotXml:
-    """The document element of ``body``, or a ``NotXml`` saying why it is not a usable XML message."""
+    """The document element of ``body``, or a ``NotXml`` saying why it is not a usable XML message. ``encoding``:
+    the HTTP charset, which wins over the XML declaration where both are given (RFC 7303 §3.2)."""
     if not body.strip():
         return NotXml("empty body where an XML document was expected", kind="empty")
     if len(body) > max_bytes:
@@ -127,7 +160,7 @@ def parse_xml(
         # SOAP 1.2 Part 1 §5 and WS-I BP1 R1008 forbid a DTD; refusing it also defuses entity bombs and XXE.
         return NotXml(_DTD_REFUSED, kind="dtd")
     try:
-        root = etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, _parser(encoding))
     except etree.XMLSyntaxError as exc:
         line, col = exc.position if exc.position else (0, 0)
         reason = _first_line(exc.msg)

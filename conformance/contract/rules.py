@@ -170,3 +170,34 @@ SUCCEEDED_CONSISTENT = Rule(
     "Succeeded=false exactly when an ExceptionInfo reports the error; clients read either header alone",
 )
 SLA = Rule("the configured SLA (--sla-ms)", MUST, "the round trip stays within the SLA the run was given")
+
+# --- what Reject does (observed with GetAppointmentEntity) -------------------------------------------
+DECLINED_AFTER = Rule(
+    "the published WSDL (Reject: 'Rejecting an appointment invitation'; InvitationStatus Declined = 9)",
+    MUST,
+    "after a Reject that was carried out, the invitation reads InvitationStatus=Declined: the operation's one "
+    "documented purpose",
+)
+REASON_STORED = Rule(
+    "the published WSDL (Reject's RejectReason: 'the reason the invitation was rejected'; AppointmentEntity "
+    "RejectReason), SuperOffice's database reference (appointment.rejectReason String(254)), XML 1.0 §2.11",
+    MUST,
+    "the reason reads back as it was sent — nothing lost, truncated or re-encoded — after XML's own line-end "
+    "normalisation (CR LF and CR read as LF); a nil, absent or empty reason are the same; a reason longer than "
+    "the documented 254-character column may read back as its first 254 characters, and no fewer",
+)
+REFUSAL_CHANGES_NOTHING = Rule(
+    "SuperOffice's convention (CONTRACT.md: Succeeded=false reports an error), SOAP 1.1 §4.4 (a fault is an error)",
+    MUST,
+    "a Reject that was refused (a fault, Succeeded=false, an HTTP 4xx) changed nothing: every observed appointment "
+    "reads the same InvitationStatus, RejectReason and RejectCounter before and after",
+)
+RECURRENCE_MODE = Rule(
+    "the published WSDL's RecurrenceUpdateMode (OnlyThis: 'update only this instance'; ThisAndForward: 'this "
+    "instance and all instances forward in time'; StopRecurrence: 'stop the recurrence from this instance and "
+    "forward in time')",
+    SHOULD,
+    "on an occurrence of a series, the mode decides which occurrences end Declined: OnlyThis this one only, "
+    "ThisAndForward and StopRecurrence this one and the later ones; the earlier ones keep their state. SuperOffice "
+    "documents each mode in one line, hence an advisory",
+)

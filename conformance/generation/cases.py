@@ -93,7 +93,7 @@ class Target:
 
 
 def _first_allowed(policy: IdPolicy) -> int | None:
-    return policy.allowed[0] if policy.allowed else None
+    return policy.usable[0] if policy.usable else None
 
 
 def _needs_allow_list(case_id: str) -> str:
@@ -178,7 +178,7 @@ REASONS: dict[str, str | Nil] = {
 
 def coverage_cases(policy: IdPolicy) -> list[Case]:
     cases = []
-    if not policy.allowed:
+    if not policy.usable:
         cases.append(
             Case(
                 "coverage/allow-listed-ids",
@@ -188,6 +188,7 @@ def coverage_cases(policy: IdPolicy) -> list[Case]:
                 skip=_needs_allow_list("the id × mode coverage"),
             )
         )
+    unfit = dict(policy.unfit)
     for aid in policy.allowed:
         for mode in UPDATE_MODES:
             cases.append(
@@ -197,6 +198,7 @@ def coverage_cases(policy: IdPolicy) -> list[Case]:
                     f"Reject id {aid} with {mode}",
                     Expect.ACCEPT,
                     call=RejectCall(aid, f"conformance: {mode}", mode),
+                    skip=f"{SAFETY}: {unfit[aid]}" if aid in unfit else None,
                 )
             )
     for edge in (INT32_MIN, -1, 0, INT32_MAX):

@@ -28,12 +28,15 @@ from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
 from ..reporting.terminal import summary_lines
 from ..run.login import log_in
 from ..run.session import SuiteSession, id_policy
+from ..run.staging import Staging, read_end, survey
 from .progress import Progress, hurry_xdist_shutdown
 
 SETTINGS = pytest.StashKey[Settings]()
 SUMMARY = pytest.StashKey[RunSummary]()
 PROGRESS = pytest.StashKey[Progress]()
 LOGIN_KEY = "conformance_login"  # the controller's login, handed to each xdist worker
+UNFIT_KEY = "conformance_unfit"  # allow-listed ids the controller found unfit, and why
+STAGING = pytest.StashKey[Staging]()
 MARKER = "conformance"  # @pytest.mark.conformance(phase=…) on the suite's tests
 _CONFIG: dict[str, pytest.Config] = {}  # for hooks that get no config (report and xdist hooks)
 
@@ -65,29 +68,43 @@ def settings_of(config: pytest.Config) -> Settings:
             settings = load_settings(flags_from(config.option))
         except ConfigError as exc:
             raise pytest.UsageError(f"conformance: {exc}") from None
-        login = getattr(config, "workerinput", {}).get(LOGIN_KEY)
+        handed = getattr(config, "workerinput", {})
+        login = handed.get(LOGIN_KEY)
         if login:  # the controller logged in once for every worker
             settings = replace(settings, ticket=login["ticket"], authenticated_by=login["how"])
+        if handed.get(UNFIT_KEY):  # the controller's survey of the allow-listed appointments
+            settings = replace(settings, unfit=tuple((int(i), str(why)) for i, why in handed[UNFIT_KEY]))
         config.stash[SETTINGS] = settings
     return config.stash[SETTINGS]
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: object) -> None:
-    """pytest-xdist, on the controller: log in once for every worker (``conformance run`` does it before pytest)."""
-    config = node.config  # type: ignore[attr-defined]
-    try:
-        settings = settings_of(config)
-    except pytest.UsageError:
-        return  # not a conformance run, or a mistake each worker reports itself
+def _log_in_here(config: pytest.Config) -> Settings:
+    """The controller's settings with a ticket: a login (once per run) when the run logs in and has none yet."""
+    settings = settings_of(config)
     if not settings.logs_in or settings.embedded:
-        return
+        return settings
     try:
         login = log_in(settings, str(settings.endpoint))
     except LoginFailed as exc:
         pytest.exit(f"conformance: login failed: {exc}", returncode=exc.exit_code)
-    config.stash[SETTINGS] = replace(settings, ticket=login.ticket, authenticated_by=login.how)
-    node.workerinput[LOGIN_KEY] = {"ticket": login.ticket, "how": login.how}  # type: ignore[attr-defined]
+    settings = replace(settings, ticket=login.ticket, authenticated_by=login.how)
+    config.stash[SETTINGS] = settings
+    return settings
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """pytest-xdist, on the controller: hand every worker the run's one login and the survey of the allow-listed
+    appointments (``conformance run`` logs in before pytest; the survey is made at session start)."""
+    config = node.config  # type: ignore[attr-defined]
+    try:
+        settings = _log_in_here(config)
+    except pytest.UsageError:
+        return  # not a conformance run, or a mistake each worker reports itself
+    if settings.ticket and settings.authenticated_by and not settings.embedded:
+        node.workerinput[LOGIN_KEY] = {"ticket": settings.ticket, "how": settings.authenticated_by}  # type: ignore[attr-defined]
+    if settings.unfit:
+        node.workerinput[UNFIT_KEY] = [list(pair) for pair in settings.unfit]  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,7 +119,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    _CONFIG["config"] = session.config
+    """Before collection and before any xdist worker starts: on a configured endpoint, the controller surveys the
+    allow-listed appointments once (``run/staging.py``): unfit ones are skipped for safety, declined ones put
+    back."""
+    config = session.config
+    _CONFIG["config"] = config
+    if _is_worker(config) or not _runs_the_suite(config):
+        return
+    settings = settings_of(config)
+    if settings.embedded or not settings.appointment_ids:
+        return
+    settings = _log_in_here(config)
+    staging = survey(settings)
+    config.stash[STAGING] = staging
+    config.stash[SETTINGS] = replace(settings, unfit=staging.unfit)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -237,12 +267,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             return
     settings = settings_of(config)
     summary.meta = {**run_meta(settings, summary.records), **progress.as_meta()}
+    staging = config.stash.get(STAGING, None)
+    if staging is not None and not progress.interrupted:
+        read_end(settings, staging)
+    if staging is not None:
+        summary.meta.update(staging.as_summary())
     summary.meta["written"] = summary.write(Path(settings.report_dir) / "summary.json")
     alluredir = getattr(config.option, "allure_report_dir", None)
     if alluredir:
         write_allure_extras(Path(alluredir), environment_of(settings, summary.records))
+        allure_results.mark_setup_problems(Path(alluredir))
         allure_results.mark_advisories(Path(alluredir))
-        allure_results.mark_interrupted(Path(alluredir))
+        allure_results.mark_interrupted(Path(alluredir), progress.running if progress.interrupted else ())
 
 
 def _runs_the_suite(config: pytest.Config) -> bool:

@@ -5,19 +5,19 @@ not a login request. ``?wsdl`` and its schemas are served, so that zeep can call
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from ..contract.parsing import NotXml, parse_xml
 from ..contract.principal import LOGIN_ACTION, PRINCIPAL_PATH
-from ..contract.schemas import schema_path
 from ..contract.soap import SERVICES82_NS, SOAP11, qname
+from .calls import Reply
+from .metadata import contract_document
 from .wcf import ACTION_NOT_SUPPORTED, ADDRESSING_NONE_NS, SoapFault, deserialization_failed, request_action
 
 if TYPE_CHECKING:
-    from .service import ReferenceService, Reply
+    from .service import ReferenceService
 
 REFERENCE_USER = "conformance-test"
 REFERENCE_PASSWORD = "reference-password"  # a test user of the embedded endpoint only, printed by `serve`
@@ -87,23 +87,10 @@ class PrincipalService:
         return service.soap_reply(200, SOAP11, env)
 
     def metadata(self, query: str, base_url: str) -> Reply:
-        from .service import Reply
-
         url = base_url + PRINCIPAL_PATH
-        wanted = query.lower()
-        if wanted == "wsdl" or wanted.startswith("wsdl&"):
-            text = (
-                schema_path(WSDL)
-                .read_text(encoding="utf-8")
-                .replace(f'schemaLocation="{SCHEMAS[0]}"', 'schemaLocation="?xsd=xsd0"')
-            )
-            text = re.sub(r'location="[^"]*"', f'location="{url}"', text)
-            return Reply(200, {"Content-Type": "text/xml; charset=utf-8"}, text.encode("utf-8"))
-        for index, name in enumerate(SCHEMAS):
-            if wanted == f"xsd=xsd{index}":
-                text = schema_path(name).read_text(encoding="utf-8")
-                text = text.replace(f'schemaLocation="{SCHEMAS[1]}"', f'schemaLocation="{url}?xsd=xsd1"')
-                return Reply(200, {"Content-Type": "text/xml; charset=utf-8"}, text.encode("utf-8"))
+        document = contract_document(WSDL, SCHEMAS, url, query)
+        if document is not None:
+            return Reply(200, {"Content-Type": "text/xml; charset=utf-8"}, document)
         return self.service.plain(200, f"WcfSoPrincipalService. WSDL: {url}?wsdl")
 
 

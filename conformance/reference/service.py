@@ -25,16 +25,14 @@ can derive a variant that breaks exactly one thing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from lxml import etree
 
 from ..contract.messages import XSI_NS, element_children, envelope_parts
 from ..contract.parsing import NotXml, parse_xml
 from ..contract.principal import PRINCIPAL_PATH
-from ..contract.schemas import WSDL_FILE, schema_path
+from ..contract.schemas import WSDL_FILE
 from ..contract.soap import (
     INT32_MAX,
     INT32_MIN,
@@ -48,6 +46,9 @@ from ..contract.soap import (
     qname,
     version_for_namespace,
 )
+from .calls import Call, Reply, header_text
+from .entities import OPERATIONS, EntityOperations
+from .metadata import contract_document
 from .principal import REFERENCE_PASSWORD, REFERENCE_USER, PrincipalService
 from .store import CALLER, REFERENCE_TICKET, AppError, AppointmentStore
 from .tickets import Tickets
@@ -62,6 +63,7 @@ from .wcf import (
 )
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SCHEMAS = ("services82-appointment.xsd", "services82-appointment-serialization.xsd")  # ?xsd=xsd0, ?xsd=xsd1
 
 
 UNDERSTOOD_HEADERS = (qname("ApplicationToken"), qname("Credentials"), qname("TimeZone"))
@@ -77,15 +79,6 @@ _XML_SPACE = " \t\r\n"
 
 
 @dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes = b""
-    writer: Callable[[BinaryIO], None] | None = None  # raw bytes instead of a normal reply (hostile variants)
-    reason: str | None = None  # the HTTP reason phrase, when not the standard one (WCF's 415)
-
-
-@dataclass
 class ServiceOptions:
     ticket: str = REFERENCE_TICKET
     application_token: str | None = None  # set: Online mode, the token is required
@@ -98,26 +91,13 @@ class ServiceOptions:
     ticket_lifetime: int | None = None  # calls after which every ticket expires (to test expiry mid-run)
 
 
-@dataclass
-class Call:
-    """A request the service accepted as a Reject."""
-
-    version: SoapVersion
-    envelope: etree._Element
-    appointment_id: int
-    reason: str | None
-    mode: str
-    ticket: str | None
-    application_token: str | None
-    extra: dict[str, str] = field(default_factory=dict)
-
-
 class ReferenceService:
     def __init__(self, store: AppointmentStore | None = None, options: ServiceOptions | None = None) -> None:
         self.store = store or AppointmentStore()
         self.options = options or ServiceOptions()
         self.tickets = Tickets(self.options.ticket, self.options.ticket_lifetime)
         self.principal = PrincipalService(self)
+        self.entities = EntityOperations(self)
 
     # --- dispatch --------------------------------------------------------------------------------
 
@@ -147,6 +127,9 @@ class ReferenceService:
         root = parse_xml(body)
         if isinstance(root, NotXml) or etree.QName(root).localname != "Envelope":
             return self.refusal(400, "Bad Request")
+        action = request_action(version, headers)
+        if action in OPERATIONS and version_for_namespace(etree.QName(root).namespace) is version:
+            return self.entities.handle(version, action, headers, body)
         try:
             try:
                 call = self.parse_call(version, headers, body)
@@ -197,8 +180,8 @@ class ReferenceService:
             appointment_id=parts["AppointmentId"],
             reason=parts["RejectReason"],
             mode=parts["UpdateMode"],
-            ticket=_header_text(header, "Credentials", "Ticket"),
-            application_token=_header_text(header, "ApplicationToken"),
+            ticket=header_text(header, "Credentials", "Ticket"),
+            application_token=header_text(header, "ApplicationToken"),
         )
 
     def check_action(self, version: SoapVersion, headers: dict[str, str]) -> None:
@@ -289,7 +272,7 @@ class ReferenceService:
         _element(body, "RejectResponse")
         return self.soap_reply(200, version, env)
 
-    def app_error(self, version: SoapVersion, error: AppError) -> Reply:
+    def app_error(self, version: SoapVersion, error: AppError, response: str = "RejectResponse") -> Reply:
         if self.options.faults_for_app_errors:
             return self.fault(version, SoapFault("receiver", f"{error.exception_type}: {error.message}"))
         env, header, body = self.envelope(version)
@@ -297,7 +280,7 @@ class ReferenceService:
         etree.SubElement(info, qname("Message")).text = error.message
         etree.SubElement(info, qname("ExceptionType")).text = error.exception_type
         _element(header, "Succeeded").text = "false"
-        _element(body, "RejectResponse")
+        _element(body, response)
         return self.soap_reply(200, version, env)
 
     def fault(self, version: SoapVersion, fault: SoapFault) -> Reply:
@@ -360,21 +343,15 @@ class ReferenceService:
     # --- metadata --------------------------------------------------------------------------------
 
     def metadata(self, query: str, base_url: str) -> Reply:
-        service_url = base_url + SERVICE_PATH
-        if query.lower() == "wsdl" or query.lower().startswith("wsdl&"):
-            text = schema_path(WSDL_FILE).read_text(encoding="utf-8")
-            text = text.replace('schemaLocation="services82-appointment.xsd"', 'schemaLocation="?xsd=xsd0"')
-            text = re.sub(r'location="[^"]*"', f'location="{service_url}"', text)
-            return Reply(200, {"Content-Type": "text/xml; charset=utf-8"}, text.encode("utf-8"))
-        if query.lower() == "xsd=xsd0":
-            return Reply(
-                200, {"Content-Type": "text/xml; charset=utf-8"}, schema_path("services82-appointment.xsd").read_bytes()
-            )
+        url = base_url + SERVICE_PATH
+        document = contract_document(WSDL_FILE, SCHEMAS, url, query)
+        if document is not None:
+            return Reply(200, {"Content-Type": "text/xml; charset=utf-8"}, document)
         return Reply(
             200,
             {"Content-Type": "text/html; charset=utf-8"},
             f"<html><head><title>WcfAppointmentService</title></head><body>Reference endpoint. "
-            f"WSDL: <a href='{service_url}?wsdl'>{service_url}?wsdl</a></body></html>".encode(),
+            f"WSDL: <a href='{url}?wsdl'>{url}?wsdl</a></body></html>".encode(),
         )
 
 
@@ -391,10 +368,3 @@ def _label(version: SoapVersion | None, root: etree._Element) -> str:
 
 def _type_of(part: str) -> str:
     return {"AppointmentId": "Int32", "UpdateMode": "RecurrenceUpdateMode"}[part]
-
-
-def _header_text(header: etree._Element | None, *path: str) -> str | None:
-    if header is None:
-        return None
-    node = header.find("/".join(qname(p) for p in path))
-    return node.text if node is not None else None

@@ -8,9 +8,11 @@ import allure
 from ..checks import REGISTRY, Failure
 from ..contract.parsing import pretty
 from ..contract.redaction import Redactor
+from ..run.observe import Effect
 from ..run.runner import CaseResult
 from ..transport.http import Exchange, HttpResponse
-from .allure_results import ADVISORY_LABEL, INTERRUPTED_LABEL
+from . import effects
+from .allure_results import ADVISORY_LABEL, INTERRUPTED_LABEL, SETUP_LABEL
 
 EPIC = "Services82 Appointment.Reject"
 FEATURES = {
@@ -55,8 +57,25 @@ def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None
             continue
         _check_step(check.name, check.outcome, redactor)
     attach_exchange(result.exchange, redactor)
+    if result.effect is not None:
+        attach_effect(result.effect, redactor)
     if reproduction:
         allure.attach(reproduction, "reproduction (curl)", allure.attachment_type.TEXT)
+
+
+def attach_effect(effect: Effect, redactor: Redactor) -> None:
+    """What the Reject did: the readable diff, the observed fields before and after, and the calls that read and
+    restored the appointments (redacted)."""
+    allure.attach(redactor.text(effects.diff_text(effect)), "effect: what changed", allure.attachment_type.TEXT)
+    if effect.before:
+        allure.attach(
+            redactor.text(effects.before_after_json(effect)), "effect: before and after", allure.attachment_type.JSON
+        )
+    if effect.exchanges:
+        calls = "\n\n".join(describe_exchange(exchange, redactor) for exchange in effect.exchanges)
+        allure.attach(calls, "effect: GetAppointmentEntity and Accept calls", allure.attachment_type.TEXT)
+    for problem in effect.restore_problems:
+        allure.dynamic.label(SETUP_LABEL, redactor.text(problem))
 
 
 def _check_step(name: str, outcome: object, redactor: Redactor) -> None:

@@ -2,19 +2,22 @@
 own: the documented result format is plain JSON, one ``*-result.json`` per test.
 
 A test marks itself with a label while it runs; here the label becomes what Allure's categories and statuses can
-see: a passing test with advisories gets a status message (the *Advisories* category matches on messages), a test
-that was running when the run was interrupted becomes *broken*, with a message saying so.
+see: a passing test with advisories gets a status message (the *Advisories* category matches on messages), so does
+one that could not restore an appointment (*Setup problems*), and a test that was running when the run was
+interrupted becomes *broken*, with a message saying so.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 ADVISORY_LABEL = "conformance_advisory"  # a passing test's advisories (already redacted)
 INTERRUPTED_LABEL = "conformance_interrupted"  # the test that was running when Ctrl-C came
+SETUP_LABEL = "conformance_setup_problem"  # a passing test that could not leave staging as it found it
+SETUP_PREFIX = "setup problem: "
 ADVISORY_PREFIX = "advisory: "
 INTERRUPTED_MESSAGE = (
     "interrupted: the run was stopped (Ctrl-C / SIGINT) while this case was running; its outcome is unknown"
@@ -48,15 +51,65 @@ def mark_advisories(alluredir: Path) -> int:
     return _rewrite(alluredir, change, ADVISORY_LABEL)
 
 
-def mark_interrupted(alluredir: Path) -> int:
-    """Turn the result of each test that was running when the run was interrupted into *broken*."""
+def mark_setup_problems(alluredir: Path) -> int:
+    """Give each passing result that could not restore an appointment a status message, so the *Setup problems*
+    category holds it (the endpoint's contract is not in question: the run's cleanup is)."""
+
+    def change(data: dict[str, Any], problems: list[str]) -> bool:
+        if data.get("status") != "passed":
+            return False
+        data["statusDetails"] = {"message": SETUP_PREFIX + "\n".join(problems)}
+        return True
+
+    return _rewrite(alluredir, change, SETUP_LABEL)
+
+
+def mark_interrupted(alluredir: Path, running: Iterable[str] = ()) -> int:
+    """Turn the result of each test that was running when the run was interrupted into *broken*: those that
+    labelled themselves, and those the controller saw running (``running``: node ids), whose label Ctrl-C may
+    have beaten (it can land between a test's phases); a running test without any result gets one."""
 
     def change(data: dict[str, Any], _values: list[str]) -> bool:
         data["status"] = "broken"
         data["statusDetails"] = {"message": INTERRUPTED_MESSAGE}
         return True
 
-    return _rewrite(alluredir, change, INTERRUPTED_LABEL)
+    changed = _rewrite(alluredir, change, INTERRUPTED_LABEL)
+    names = {nodeid.rsplit("::", 1)[-1]: nodeid for nodeid in running}
+    for path in alluredir.glob("*-result.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if names.pop(data.get("name"), None) is not None and data.get("status") not in ("broken", "failed"):
+            change(data, [])
+            path.write_text(json.dumps(data), encoding="utf-8")
+            changed += 1
+    for name, nodeid in names.items():  # running, and no result at all
+        _write_broken(alluredir, name, nodeid)
+        changed += 1
+    return changed
+
+
+def _write_broken(alluredir: Path, name: str, nodeid: str) -> None:
+    import hashlib
+    import time
+    import uuid
+
+    now = int(time.time() * 1000)
+    record = {
+        "uuid": str(uuid.uuid4()),
+        "historyId": hashlib.md5(nodeid.encode()).hexdigest(),
+        "name": name,
+        "fullName": nodeid,
+        "status": "broken",
+        "statusDetails": {"message": INTERRUPTED_MESSAGE},
+        "stage": "finished",
+        "start": now,
+        "stop": now,
+        "labels": [{"name": "framework", "value": "conformance"}],
+    }
+    (alluredir / f"{record['uuid']}-result.json").write_text(json.dumps(record), encoding="utf-8")
 
 
 def write_login(results_dir: Path, how: str, exchange_text: str) -> Path:

@@ -17,7 +17,7 @@ PROPERTY = "conformance"  # the user_properties key that carries a case record f
 
 CATEGORIES = [
     {"name": "Documentation findings", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*documentation finding.*"},
-    {"name": "Setup problems", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*setup problem.*"},
+    {"name": "Setup problems", "matchedStatuses": ["skipped", "passed"], "messageRegex": "(?s).*setup problem.*"},
     {"name": "Skipped for safety", "matchedStatuses": ["skipped"], "messageRegex": "(?s).*skipped for safety.*"},
     {"name": "Interrupted", "matchedStatuses": ["broken"], "messageRegex": "(?s)^interrupted: .*"},
     {"name": "Transport errors", "matchedStatuses": ["failed", "broken"], "messageRegex": r"(?s).*\[transport\].*"},
@@ -91,6 +91,7 @@ class RunSummary:
             "skipped_cases": self.skipped,
             "notes": [f"{r['case']}: {note}" for r in self.records for note in r.get("notes", [])],
             "setup_problems": sorted({s["reason"] for s in self.skipped if s["reason"].startswith("setup problem")}),
+            "restore_problems": [f"{r['case']}: {p}" for r in self.records for p in r.get("restore_problems", [])],
             "cases": sorted(self.records, key=lambda r: r["case"]),
         }
 

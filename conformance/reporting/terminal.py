@@ -32,6 +32,7 @@ def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: st
     if data["findings"] or data["advisories"]:
         lines.append(f"every finding, with its reproduction: {summary_path}")
     lines += [f"note: {note}" for note in data.get("notes", [])]
+    lines += appointment_lines(data)
     if data.get("interrupted") and interrupted_note:
         lines.append(f"INTERRUPTED: {interrupted_note}; the reports hold what finished before")
     advisories = len(data["advisories"])
@@ -54,4 +55,17 @@ def grouped_findings(findings: list[dict[str, object]], examples: int = 3, label
         more = f" (+{len(cases) - examples} more)" if len(cases) > examples else ""
         lines.append(f"{label} {check} in {len(cases)} case(s): {', '.join(cases[:examples])}{more}")
         lines.append(f"    {items[0]['message']}")
+    return lines
+
+
+def appointment_lines(data: dict[str, Any]) -> list[str]:
+    """The allow-listed appointments as found and as left (a configured endpoint), and what could not be restored."""
+    lines = []
+    states = data.get("appointments") or []
+    if states:
+        shown = ", ".join(f"{a['id']} {a['start']} → {a['end']}" for a in states if not a.get("unfit"))
+        lines.append(f"appointments (found → left): {shown or 'none usable'}")
+        if any(a.get("end") == "Accepted" and a.get("start") != "Accepted" for a in states):
+            lines.append(f"  ({data.get('appointments_note', '')})")
+    lines += [f"SETUP PROBLEM: {problem}" for problem in data.get("restore_problems", [])]
     return lines

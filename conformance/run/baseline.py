@@ -14,6 +14,11 @@ and **changed** outcome class, fault code or (deterministic cases only) finding 
 cases are one entry per property; their request digest and example-dependent messages differ from run to run
 and are not compared. A deterministic case whose request digest differs is listed as not like-for-like (the
 suite, its fixtures or its settings changed) but its outcomes are still compared.
+
+A deterministic case whose Reject was observed also keeps its **effect**: per observed appointment (the addressed
+one, the earlier and later occurrences of its series) how ``InvitationStatus``, ``RejectReason`` and
+``RejectCounter`` changed, with what depends on the run normalised (``reporting/effects.py``). A different effect
+is a *changed* case even where no rule is broken: same call, same starting state, different effect.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ def from_summary(summary: dict[str, Any]) -> dict[str, Any]:
             "findings": sorted(findings, key=lambda f: (str(f["check"]), str(f["message"]))),
             "generated": generated,
         }
+        if not generated and record.get("effect") is not None:
+            cases[record["case"]]["effect"] = record["effect"]
     run = {k: summary.get(k) for k in ("endpoint", "soap_version", "suite_version")}
     return {"format": FORMAT, "run": run, "cases": cases}
 
@@ -149,6 +156,8 @@ def _compare_case(case: str, before: dict[str, Any] | None, after: dict[str, Any
     for key, label in (("outcome_class", "outcome class"), ("fault_code", "fault code")):
         if before.get(key) != after.get(key):
             result.changed.append({"field": label, "baseline": before.get(key), "current": after.get(key)})
+    if "effect" in before and before.get("effect") != after.get("effect"):  # a baseline without effects: no opinion
+        result.changed.append({"field": "effect", "baseline": before.get("effect"), "current": after.get("effect")})
     if not after.get("generated"):
         for check in sorted(set(old_findings) & set(new_findings)):
             if _normalise(old_findings[check]) != _normalise(new_findings[check]):
@@ -170,7 +179,12 @@ def render(diff: BaselineDiff, baseline_path: Path | str) -> str:
     for case in diff.cases:
         lines.append(f"  {case.case}")
         for change in case.changed:
-            lines.append(f"    changed  {change['field']}: {change['baseline']} → {change['current']}")
+            if change["field"] == "effect":
+                lines += [
+                    f"    changed  effect: {line}" for line in _effect_changes(change["baseline"], change["current"])
+                ]
+            else:
+                lines.append(f"    changed  {change['field']}: {change['baseline']} → {change['current']}")
         lines += [f"    new      {f['message']}" for f in case.new]
         lines += [f"    fixed    {f['message']}" for f in case.fixed]
     if diff.added_cases:
@@ -185,6 +199,26 @@ def render(diff: BaselineDiff, baseline_path: Path | str) -> str:
         )
     lines.append(f"{diff.new} new, {diff.fixed} fixed, {diff.changed} changed")
     return "\n".join(lines) + "\n"
+
+
+def _effect_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """Per observed appointment and field, how the effect differs: ``later occurrence 202 InvitationStatus:
+    unchanged, now → Declined``."""
+    before, after = before or {}, after or {}
+    lines = []
+    for role in sorted(set(before) | set(after)):
+        old, new = before.get(role) or {}, after.get(role) or {}
+        if not old or not new:
+            lines.append(
+                f"{role}: {'not observed' if not old else old} before, {'not observed' if not new else new} now"
+            )
+            continue
+        lines += [
+            f"{role} {k}: {old.get(k)}, now {new.get(k)}"
+            for k in sorted(set(old) | set(new))
+            if old.get(k) != new.get(k)
+        ]
+    return lines
 
 
 def write_diff(diff: BaselineDiff, path: Path) -> None:

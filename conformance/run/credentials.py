@@ -17,7 +17,7 @@ from .login import Login, log_in
 from .runner import CaseResult
 
 # What an ExceptionInfo says when SuperOffice refuses a ticket: its type (SoNotAuthenticatedException …) or words.
-_AUTHENTICATION = re.compile(r"authenticat|ticket|credential|session|expired|revoked", re.IGNORECASE)
+AUTHENTICATION = re.compile(r"authenticat|ticket|credential|session|expired|revoked", re.IGNORECASE)
 
 
 class TicketExpired(BaseException):
@@ -50,7 +50,13 @@ class Credentials:
         return login
 
     def stopped_working(self, result: CaseResult) -> bool:
-        """A valid Reject with the run's own ticket refused for an authentication reason after others passed."""
+        """A valid Reject with the run's own ticket refused for an authentication reason after others passed —
+        or the reading or restoring of the appointment around it refused so (the run's own ticket, in any case)."""
+        effect = result.effect
+        if effect is not None and self.accepted > 0:
+            problems = [effect.problem or "", *effect.restore_problems]
+            if any(" was refused: " in p and AUTHENTICATION.search(p) for p in problems):
+                return True
         case, ctx = result.case, result.context
         if case.credentials != "configured" or result.exchange.response is None:
             return False
@@ -58,7 +64,7 @@ class Credentials:
             return False
         refused = ctx.succeeded is False or ctx.fault is not None
         text = f"{ctx.exception_message or ''} {ctx.fault_reason if ctx.fault is not None else ''}"
-        return self.accepted > 0 and refused and bool(_AUTHENTICATION.search(text))
+        return self.accepted > 0 and refused and bool(AUTHENTICATION.search(text))
 
     def count(self, result: CaseResult) -> None:
         ctx = result.context

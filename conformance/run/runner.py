@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from ..checks import CheckContext, CheckResult, Failure, run_checks
 from ..contract.messages import OutgoingRequest, serialize
 from ..contract.schemas import SchemaViolation, envelope_schema
 from ..errors import SuiteBug
 from ..generation.cases import Case, Target, build_envelope
 from ..transport.http import Exchange, Transport
+from .observe import Effect, Observer, reject_parameters
 
 
 @dataclass
@@ -21,6 +24,7 @@ class CaseResult:
     checks: list[CheckResult]
     context: CheckContext
     notes: list[str] = field(default_factory=list)  # what happened around the case (a renewed ticket …)
+    effect: Effect | None = None  # what the Reject did, when observed
 
     @property
     def outcome_class(self) -> str:
@@ -58,34 +62,62 @@ class CaseResult:
 
 class Runner:
     def __init__(
-        self, target: Target, transport: Transport, *, sla_seconds: float | None = None, max_bytes: int | None = None
+        self,
+        target: Target,
+        transport: Transport,
+        *,
+        sla_seconds: float | None = None,
+        max_bytes: int | None = None,
+        observer: Observer | None = None,
     ) -> None:
-        self.target = target
+        self._target = target
         self.transport = transport
         self.sla_seconds = sla_seconds
         self.max_bytes = max_bytes
+        self.observer = observer  # reads what a Reject of an allow-listed id did (None: effects not observed)
+
+    @property
+    def target(self) -> Target:
+        return self._target
+
+    @target.setter
+    def target(self, target: Target) -> None:
+        """A new target (a renewed ticket) is the observer's too."""
+        self._target = target
+        if self.observer is not None:
+            self.observer.target = target
 
     def prepare(self, case: Case) -> tuple[OutgoingRequest, list[SchemaViolation]]:
         """Request bytes for ``case``, validated against the XSD before anything is sent."""
+        request, errors, _envelope = self._prepare(case)
+        return request, errors
+
+    def _prepare(self, case: Case) -> tuple[OutgoingRequest, list[SchemaViolation], etree._Element | None]:
         version = self.target.version
         headers = case.http_headers or version.request_headers()
         envelope = build_envelope(case, self.target)
         if envelope is None:
             _guard_raw(case.raw or b"", self.target)
-            return OutgoingRequest(case.raw or b"", headers), []
+            return OutgoingRequest(case.raw or b"", headers), [], None
         self.target.policy.guard(envelope)
         errors = envelope_schema(version).errors(envelope)
         if case.schema_valid and errors:
             raise SuiteBug(f"bug in the suite: case {case.id} built a request the contract forbids: {errors[0]}")
         if not case.schema_valid and not errors:
             raise SuiteBug(f"bug in the suite: negative case {case.id} is meant to violate the schema but validates")
-        return OutgoingRequest(serialize(envelope), headers), errors
+        return OutgoingRequest(serialize(envelope), headers), errors, envelope
 
     def execute(self, case: Case) -> CaseResult:
-        request, errors = self.prepare(case)
+        request, errors, envelope = self._prepare(case)
         # judged against the version of the envelope sent, whatever its Content-Type claims (a negative case
         # may label it as the other version): a reply is judged by what it is
-        exchange = self.transport.send(self.target.url, request, self.target.version)
+        parameters = reject_parameters(envelope) if envelope is not None and case.schema_valid else None
+        effect = None
+        if self.observer is not None and parameters is not None and self.observer.observes(parameters[0]):
+            with self.observer.around(*parameters) as effect:
+                exchange = self.transport.send(self.target.url, request, self.target.version)
+        else:
+            exchange = self.transport.send(self.target.url, request, self.target.version)
         context = CheckContext(
             exchange,
             case.expect,
@@ -93,8 +125,12 @@ class Runner:
             refusable=case.refusable,
             sla_seconds=self.sla_seconds,
             max_bytes=self.max_bytes,
+            effect=effect,
         )
-        return CaseResult(case, request, errors, exchange, run_checks(context), context)
+        result = CaseResult(case, request, errors, exchange, run_checks(context), context, effect=effect)
+        if effect is not None and effect.problem is not None:
+            result.notes.append(f"what the Reject did was not observed: {effect.problem}")
+        return result
 
 
 def _guard_raw(body: bytes, target: Target) -> None:

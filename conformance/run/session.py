@@ -22,11 +22,14 @@ from ..errors import SafetyViolation, SuiteBug
 from ..generation.cases import Case, Target
 from ..reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
 from ..reporting import allure_report
+from ..reporting.effects import fingerprint
 from ..reporting.reproduction import curl_command, write_request
 from ..reporting.summary import PROPERTY
 from ..transport.http import Transport, TransportOptions
 from .credentials import Credentials as RunCredentials
 from .credentials import TicketExpired
+from .locks import EffectLock
+from .observe import Observer
 from .runner import CaseResult, Runner
 
 EMBEDDED_UNUSED = (1000, INT32_MAX)
@@ -38,7 +41,7 @@ def id_policy(settings: Settings) -> IdPolicy:
     """Allow-listed ids and the surely-unused range; the embedded endpoint's are known."""
     if settings.embedded:
         return IdPolicy(settings.appointment_ids or REFERENCE_ALLOW_LIST, settings.unused_ids or EMBEDDED_UNUSED)
-    return IdPolicy(settings.appointment_ids, settings.unused_ids)
+    return IdPolicy(settings.appointment_ids, settings.unused_ids, settings.unfit)
 
 
 class SuiteSession:
@@ -80,13 +83,18 @@ class SuiteSession:
                 rate_limit=rate,
             )
         )
+        lock = EffectLock(None if settings.embedded else url)
+        self.observer = Observer(self.target, self.transport, restore=settings.restore, lock=lock)
         self.runner = Runner(
             self.target,
             self.transport,
             sla_seconds=settings.sla_ms / 1000 if settings.sla_ms else None,
             max_bytes=settings.max_response_bytes,
+            observer=self.observer,
         )
         self.repro_dir = Path(settings.report_dir) / "reproductions"
+        if self.server is not None and settings.restore:  # as the controller does for a configured endpoint
+            self.observer.survey(self.target.policy.allowed)  # the seeded declined invitation is put back
 
     def _credentials(self, settings: Settings, url: str) -> RunCredentials:
         """The ticket given (explicitly, or by ``conformance run``'s login), else a login here: the embedded
@@ -202,6 +210,10 @@ class SuiteSession:
         }
         if result.notes:
             record["notes"] = [self.redactor.text(note) for note in result.notes]
+        if result.effect is not None:
+            record["effect"] = fingerprint(result.effect)
+            if result.effect.restore_problems:
+                record["restore_problems"] = [self.redactor.text(p) for p in result.effect.restore_problems]
         response = result.exchange.response
         if response is not None and response.header("Server"):
             record["server"] = self.redactor.text(response.header("Server"))

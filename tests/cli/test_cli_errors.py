@@ -252,7 +252,7 @@ class Recording(ReferenceService):
 
     def handle(self, method, path, query, headers, body, base_url) -> Reply:
         if method == "POST":
-            self.posted.append(re.search(rb"AppointmentId>([^<]*)<", body).group(1))
+            self.posted.append(re.search(rb"Appointment(?:Entity)?Id>([^<]*)<", body).group(1))
         return super().handle(method, path, query, headers, body, base_url)
 
 

@@ -164,11 +164,15 @@ def test_max_failures_stops_the_run_early(tmp_path, workers):
     assert summary["interrupted"] is False and summary["failed"] >= 3
     if workers != "0":
         return  # each worker may have a case in flight when the third failure arrives
-    assert len(service.posts) == 3  # one exchange per failed case, and not one more
+    rejects = [ids for _time, ids in service.posts if ids]  # the other POSTs read appointments (an AppointmentEntityId)
+    assert len(rejects) == 3  # one Reject per failed case, and not one more
     suite = ET.parse(tmp_path / "out" / "junit.xml").getroot().find("testsuite")
     cases = suite.findall("testcase")
     failed = [c for c in cases if c.find("failure") is not None]
-    assert len(failed) == 3 and all("test_documentation" in c.get("name") for c in cases if c not in failed)
+    others = [c for c in cases if c not in failed]  # documentation findings, and skips (101 cannot be read)
+    assert len(failed) == 3 and all(
+        "test_documentation" in c.get("name") or c.find("skipped") is not None for c in others
+    )
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["failed"] == 3 and summary["passed"] == 0
 

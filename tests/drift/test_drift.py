@@ -19,6 +19,7 @@ from conformance.reference.service import Reply
 
 WSDL = schema_path(WSDL_FILE).read_text(encoding="utf-8")
 XSD = schema_path("services82-appointment.xsd").read_text(encoding="utf-8")
+SERIALIZATION_XSD = "services82-appointment-serialization.xsd"  # the serializer's duration, which Accept's entity uses
 NS = "http://www.superoffice.net/ws/crm/NetServer/Services82"
 SOAP12_BINDING = """
   <wsdl:binding name="WSHttpBinding_Appointment" type="tns:Appointment">
@@ -69,6 +70,7 @@ def model(wsdl: str = WSDL, xsd: str = XSD) -> ContractModel:
     files = {
         "http://contract.test/c.wsdl": wsdl.encode(),
         "http://contract.test/services82-appointment.xsd": xsd.encode(),
+        f"http://contract.test/{SERIALIZATION_XSD}": schema_path(SERIALIZATION_XSD).read_bytes(),
     }
     return build_model(collect("http://contract.test/c.wsdl", lambda location: files[location]))
 
@@ -112,6 +114,7 @@ def test_a_wsdl_split_over_wsdl_import_as_wcf_publishes_it_is_read_whole():
         "http://contract.test/c.wsdl": main_doc.encode(),
         "http://contract.test/c.wsdl?wsdl=wsdl0": imported.encode(),
         "http://contract.test/services82-appointment.xsd": XSD.encode(),
+        f"http://contract.test/{SERIALIZATION_XSD}": schema_path(SERIALIZATION_XSD).read_bytes(),
     }
     docs = collect("http://contract.test/c.wsdl", lambda location: files[location])
     assert docs.locations == list(files)
@@ -553,12 +556,13 @@ class PublishedContract(ReferenceService):
 
     def publish(self, wsdl: str = WSDL, xsd: str = XSD, *, location: str = "?xsd=xsd0") -> None:
         self.wsdl = wsdl.replace('schemaLocation="services82-appointment.xsd"', f'schemaLocation="{location}"')
-        self.xsd = xsd
+        self.xsd = xsd.replace(f'schemaLocation="{SERIALIZATION_XSD}"', 'schemaLocation="?xsd=xsd1"')
         self.queries: list[str] = []
 
     def metadata(self, query: str, base_url: str) -> Reply:
         self.queries.append(query)
-        documents = {"wsdl": self.wsdl, "xsd=xsd0": self.xsd}
+        serialization = schema_path(SERIALIZATION_XSD).read_text(encoding="utf-8")
+        documents = {"wsdl": self.wsdl, "xsd=xsd0": self.xsd, "xsd=xsd1": serialization}
         if query not in documents:
             return Reply(404, {"Content-Type": "text/plain"}, b"not found\n")
         return Reply(200, {"Content-Type": "text/xml; charset=utf-8"}, documents[query].encode())
@@ -658,7 +662,7 @@ def test_a_live_wsdl_without_wsaw_actions_shows_no_drift(workdir, published, cap
 def test_a_schema_location_on_another_host_is_read_from_the_endpoints_own_host(workdir, published, capsys):
     published.service.publish(location="http://web01.internal.invalid:8080/Remote/Services82/Appointment.svc?xsd=xsd0")
     assert main(["drift", "--endpoint", published.url, "--report-dir", "out"]) == 0
-    assert published.service.queries == ["wsdl", "xsd=xsd0"]
+    assert published.service.queries == ["wsdl", "xsd=xsd0", "xsd=xsd1"]
     assert "names another host; read from the endpoint's host instead" in capsys.readouterr().out
 
 

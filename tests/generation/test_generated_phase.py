@@ -19,7 +19,7 @@ class RefusesAmpersands(ReferenceService):
 
     def authenticate(self, call) -> None:
         super().authenticate(call)
-        if "&" in call.reason:
+        if call.reason and "&" in call.reason:
             raise AppError("SoException", "Object reference not set to an instance of an object")
 
 

@@ -64,7 +64,8 @@ def test_an_interrupted_run_says_so_everywhere(slow, tmp_path, workers):
     assert "INTERRUPTED: stopped by Ctrl-C / SIGINT after" in stdout and "Traceback" not in stdout
 
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["interrupted"] is True and summary["tests_planned"] > summary["tests_finished"] >= 4
+    # 4 result files were written; a worker's last one may not have reached the controller when Ctrl-C lands
+    assert summary["interrupted"] is True and summary["tests_planned"] > summary["tests_finished"] >= 3
     assert summary["interrupted_while"], "the case that was running is named"
 
     results = [json.loads(p.read_text()) for p in (out / "allure-results").glob("*-result.json")]

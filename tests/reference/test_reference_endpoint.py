@@ -38,7 +38,7 @@ def test_reject_changes_state_in_both_versions(soap12_reference):
         response = post(soap12_reference, version, RejectCall(aid, "busy", "OnlyThis"))
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith(version.media_type)
-        assert soap12_reference.service.store.snapshot()[aid] == ("Rejected", 1, "busy")
+        assert soap12_reference.service.store.snapshot()[aid] == ("Declined", 1, "busy")
 
 
 def test_wsdl_xsd_and_other_methods(reference):
@@ -60,7 +60,7 @@ def test_another_media_type_is_415_with_an_empty_body_and_wcfs_reason(reference,
         f"Cannot process the message because the content type '{media_type}' was not the expected type "
         "'text/xml; charset=utf-8'."
     )
-    assert reference.service.store.snapshot()[101][0] == "Invited"
+    assert reference.service.store.snapshot()[101][0] == "Invitation"
 
 
 @pytest.mark.parametrize("body", [b"<s:Envelope", b"not xml at all", b"<html/>"])
@@ -125,7 +125,7 @@ def test_an_action_of_no_operation_is_action_not_supported(reference, action):
     response = requests.post(reference.url, data=request.body, headers=headers, timeout=5)
     assert response.status_code == 500 and faultcode(response) == ("a:ActionNotSupported", ADDRESSING_NONE)
     assert "ContractFilter mismatch at the EndpointDispatcher" in response.text
-    assert reference.service.store.snapshot()[101][0] == "Invited"
+    assert reference.service.store.snapshot()[101][0] == "Invitation"
 
 
 def test_parts_are_read_in_contract_order_as_wcfs_formatter_does(reference):
@@ -139,7 +139,7 @@ def test_parts_are_read_in_contract_order_as_wcfs_formatter_does(reference):
     parsed = parse_xml(response.content)
     assert response.status_code == 200 and parsed.findtext(".//{*}Succeeded") == "false"
     assert "id 0 does not exist" in parsed.findtext(".//{*}ExceptionInfo/{*}Message")
-    assert reference.service.store.snapshot()[101][0] == "Invited"
+    assert reference.service.store.snapshot()[101][0] == "Invitation"
 
 
 def test_an_unknown_mandatory_header_is_a_must_understand_fault(reference):
@@ -213,7 +213,7 @@ def test_zeep_calls_reject_from_the_served_wsdl(reference):
         AppointmentId=202, RejectReason="zeep", UpdateMode="ThisAndForward", _soapheaders=_zeep_headers()
     )
     assert result.header.Succeeded is True
-    assert reference.service.store.snapshot()[204] == ("Rejected", 1, "zeep")
+    assert reference.service.store.snapshot()[204] == ("Declined", 1, "zeep")
 
 
 def test_zeep_understands_the_fault_for_an_unknown_id(faulting_reference):

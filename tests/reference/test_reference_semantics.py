@@ -12,7 +12,7 @@ SERIES = (200, 201, 202, 203, 204)
 
 
 def rejected(store: AppointmentStore) -> set[int]:
-    return {aid for aid, (status, _n, _r) in store.snapshot().items() if status == "Rejected"} - {103}
+    return {aid for aid, (status, _n, _r) in store.snapshot().items() if status == "Declined"} - {103}
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ def test_each_mode_changes_exactly_its_occurrences(target, mode, changed):
     assert rejected(store) == changed
     for aid in changed:
         status, counter, reason = store.snapshot()[aid]
-        assert (status, counter, reason) == ("Rejected", 1, "clash")
+        assert (status, counter, reason) == ("Declined", 1, "clash")
 
 
 def test_stop_recurrence_ends_the_series_for_the_caller_from_that_occurrence():
@@ -49,9 +49,9 @@ def test_stop_recurrence_ends_the_series_for_the_caller_from_that_occurrence():
 
 def test_rejecting_again_updates_the_reason_without_double_counting():
     store = AppointmentStore()
-    assert store.snapshot()[103] == ("Rejected", 1, "Already booked")
+    assert store.snapshot()[103] == ("Declined", 1, "Already booked")
     store.reject(CALLER, 103, "still booked", "OnlyThis")
-    assert store.snapshot()[103] == ("Rejected", 1, "still booked")
+    assert store.snapshot()[103] == ("Declined", 1, "still booked")
 
 
 @pytest.mark.parametrize(("aid", "kind"), [(999, "does not exist"), (104, "not an invitation"), (0, "does not exist")])
@@ -67,4 +67,4 @@ def test_concurrent_rejects_are_consistent():
         t.start()
     for t in threads:
         t.join()
-    assert all(store.snapshot()[aid][:2] == ("Rejected", 1) for aid in SERIES)
+    assert all(store.snapshot()[aid][:2] == ("Declined", 1) for aid in SERIES)

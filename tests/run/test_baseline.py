@@ -17,7 +17,7 @@ from conformance.contract.ids import IdPolicy
 from conformance.contract.soap import INT32_MAX
 from conformance.generation.cases import FIXTURE_DIR, coverage_cases, fixture_cases
 from conformance.reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService
-from conformance.reference.store import AppError
+from conformance.reference.store import AppError, AppointmentStore
 from conformance.run import baseline
 
 FINDING = {"check": "positive-acceptance", "message": "[positive-acceptance] expected accepted; got Succeeded=false"}
@@ -174,13 +174,18 @@ def test_fail_on_new_is_exit_0_when_every_finding_was_already_in_the_baseline(tm
 # --- two real runs ----------------------------------------------------------------------------------------
 
 
-class StopRecurrenceFails(ReferenceService):
-    """The reference endpoint, except that UpdateMode=StopRecurrence is answered with Succeeded=false."""
+class StopRecurrenceRefused(AppointmentStore):
+    def reject(self, associate: int, appointment_id: int, reason: str, mode: str) -> list[int]:
+        if mode == "StopRecurrence":
+            raise AppError("SoException", "StopRecurrence is not supported")
+        return super().reject(associate, appointment_id, reason, mode)
 
-    def success(self, version, call):
-        if call.mode == "StopRecurrence":
-            return self.app_error(version, AppError("SoException", "StopRecurrence is not supported"))
-        return super().success(version, call)
+
+class StopRecurrenceFails(ReferenceService):
+    """The reference endpoint, except that UpdateMode=StopRecurrence is refused (Succeeded=false), doing nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(store=StopRecurrenceRefused())
 
 
 def run_suite(service: ReferenceService, cwd, *args: str) -> subprocess.CompletedProcess:
@@ -235,8 +240,13 @@ def test_two_runs_with_one_behaviour_changed_show_exactly_that_change(tmp_path):
     expected = sends_stop_recurrence()
     assert len(expected) == len(REFERENCE_ALLOW_LIST) + 1  # one per allow-listed id, and the mode fixture
     assert set(diff["cases"]) - {"generated/valid-calls-accepted"} == expected
-    for case in diff["cases"].values():
-        assert [(c["field"], c["current"]) for c in case["changed"]] == [("outcome class", "rejected:succeeded-false")]
+    for name, case in diff["cases"].items():
+        changed = [(c["field"], c["current"]) for c in case["changed"]]
+        assert changed[0] == ("outcome class", "rejected:succeeded-false")
+        if name != "generated/valid-calls-accepted":  # the effect: the invitation is no longer declined
+            assert [field for field, _ in changed] == ["outcome class", "effect"]
+            assert case["changed"][1]["baseline"]["addressed"]["InvitationStatus"] == "→ Declined"
+            assert case["changed"][1]["current"]["addressed"]["InvitationStatus"] == "unchanged"
         assert [f["check"] for f in case["new"]] == ["positive-acceptance"] and case["fixed"] == []
         assert "StopRecurrence is not supported" in case["new"][0]["message"]
     assert (diff["added_cases"], diff["missing_cases"], diff["request_changed"]) == ([], [], [])

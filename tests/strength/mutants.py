@@ -30,7 +30,7 @@ from conformance.contract.soap import (
     qname,
 )
 from conformance.reference.service import Call, ReferenceService, Reply, ServiceOptions
-from conformance.reference.store import AppError, AppointmentStore
+from conformance.reference.store import CALLER, AppError, Appointment, AppointmentStore
 from conformance.reference.wcf import SoapFault, request_action
 
 SERVICES81_NS = SERVICES82_NS.replace("Services82", "Services81")
@@ -656,3 +656,93 @@ class NilExceptionInfoAndExtraHeaders(Edited):
         zone = etree.SubElement(succeeded.getparent(), qname("TimeZone"))
         etree.SubElement(zone, qname("SoTimeZoneId")).text = "1"
         etree.SubElement(zone, qname("SoTimeZoneLocationCode")).text = "NO"
+
+
+# --- what Reject does (observed with GetAppointmentEntity) ------------------------------------------
+
+
+class RejectDoesNothingStore(AppointmentStore):
+    """A lazy implementation: every check passes, the answer says done, and nothing is stored."""
+
+    def reject(self, associate: int, appointment_id: int, reason: str, mode: str) -> list[int]:
+        with self._lock:
+            self._invitation(associate, appointment_id)  # still refuses what is not the caller's
+        return []
+
+
+class ReasonColumnShrunkStore(AppointmentStore):
+    """The upgrade shrank the reason column to 100 characters: longer reasons are cut silently."""
+
+    def reject(self, associate: int, appointment_id: int, reason: str, mode: str) -> list[int]:
+        return super().reject(associate, appointment_id, reason[:100], mode)
+
+
+class CollationEatsEmojiStore(AppointmentStore):
+    """A collation without supplementary characters: each emoji is stored as '?' (the answer still says done)."""
+
+    def reject(self, associate: int, appointment_id: int, reason: str, mode: str) -> list[int]:
+        return super().reject(associate, appointment_id, re.sub("[\U00010000-\U0010ffff]", "?", reason), mode)
+
+
+class LineBreaksDroppedStore(AppointmentStore):
+    """A sanitiser strips CR and LF from the reason before storing it."""
+
+    def reject(self, associate: int, appointment_id: int, reason: str, mode: str) -> list[int]:
+        return super().reject(associate, appointment_id, reason.replace("\r", "").replace("\n", ""), mode)
+
+
+class OnlyThisRejectsSeriesStore(AppointmentStore):
+    """A recurrence engine that reads OnlyThis as ThisAndForward: the later occurrences are declined too."""
+
+    def _occurrences(self, target: Appointment, mode: str) -> list[Appointment]:
+        return super()._occurrences(target, "ThisAndForward" if mode == "OnlyThis" else mode)
+
+
+class StopRecurrenceStopsNothingStore(AppointmentStore):
+    """StopRecurrence declines the addressed occurrence only: the later ones stay as they were."""
+
+    def _occurrences(self, target: Appointment, mode: str) -> list[Appointment]:
+        return super()._occurrences(target, "OnlyThis" if mode == "StopRecurrence" else mode)
+
+
+class RejectBeforeAuthenticating(ReferenceService):
+    """Carries the Reject out before it checks the ticket: a refused call has declined the invitation anyway."""
+
+    def authenticate(self, call: Call) -> None:
+        if call.envelope.find(f".//{qname('Reject')}") is not None and call.appointment_id in self.store.snapshot():
+            try:
+                self.store.reject(CALLER, call.appointment_id, call.reason or "", call.mode)
+            except AppError:
+                pass
+        super().authenticate(call)
+
+
+class FullReasonStore(AppointmentStore):
+    """No column limit: a 4,000-character reason is stored whole (as legal as keeping the documented 254)."""
+
+    def reject(self, associate: int, appointment_id: int, reason: str, mode: str) -> list[int]:
+        changed = super().reject(associate, appointment_id, reason, mode)
+        with self._lock:
+            for appointment_id_changed in changed:
+                self._items[appointment_id_changed].reasons[associate] = reason
+        return changed
+
+
+class LineEndsNormalisedStore(AppointmentStore):
+    """Stores CR LF (and CR) as LF, as an XML round trip may: the same reason under XML's line-end rule."""
+
+    def reject(self, associate: int, appointment_id: int, reason: str, mode: str) -> list[int]:
+        return super().reject(associate, appointment_id, reason.replace("\r\n", "\n").replace("\r", "\n"), mode)
+
+
+class AcceptRefused(ReferenceService):
+    """Accept answers Succeeded=false ('not allowed'): the run cannot restore, and must say so as a setup problem,
+    never as a contract violation (Accept is not the operation under test)."""
+
+    def __init__(self) -> None:
+        super().__init__(store=AcceptRefusedStore())
+
+
+class AcceptRefusedStore(AppointmentStore):
+    def accept(self, associate: int, appointment_id: int, mode: str) -> list[int]:
+        raise AppError("SoAccessDeniedException", "Accepting is not allowed for this user")

@@ -25,6 +25,7 @@ FAMILIES = (
     "invalid input accepted",
     "Succeeded/ExceptionInfo",
     "input-triggered crash",
+    "effect",
     "timing",
 )
 
@@ -82,6 +83,7 @@ ONLINE = ("--online", "--application-token", m.ONLINE_TOKEN)
 EMPTY_OUTPUT = "RejectResponse declares no content, so zeep never reads the Body: body=None whatever it holds"
 HEADERS_UNREAD = "zeep returns the Succeeded/ExceptionInfo headers as data; it does not interpret them"
 OUTCOME = "zeep sends what it is asked to; whether the server should have refused or accepted is not its question"
+EFFECT = "zeep sees the answer, which is right; what the call did to the appointment is not in it"
 
 DEFECTIVE: tuple[Variant, ...] = (
     # --- response message
@@ -413,6 +415,67 @@ DEFECTIVE: tuple[Variant, ...] = (
         zeep="zeep raises the connection error for its emoji reason",
         zeep_flags=True,
     ),
+    # --- what Reject does (observed with GetAppointmentEntity)
+    Variant(
+        "reject-does-nothing",
+        "effect",
+        "every answer says done, and nothing is stored: the invitation is never declined",
+        ("effect-declined",),
+        m.with_store(m.RejectDoesNothingStore),
+        zeep=EFFECT,
+    ),
+    Variant(
+        "reason-column-shrunk",
+        "effect",
+        "the reason column shrank to 100 characters in the upgrade: longer reasons are cut silently",
+        ("effect-reason",),
+        m.with_store(m.ReasonColumnShrunkStore),
+        zeep=EFFECT,
+    ),
+    Variant(
+        "collation-eats-emoji",
+        "effect",
+        "a collation without supplementary characters stores each emoji as '?'",
+        ("effect-reason",),
+        m.with_store(m.CollationEatsEmojiStore),
+        zeep=EFFECT,
+    ),
+    Variant(
+        "line-breaks-dropped",
+        "effect",
+        "a sanitiser strips CR and LF from the reason before storing it",
+        ("effect-reason",),
+        m.with_store(m.LineBreaksDroppedStore),
+        zeep=EFFECT,
+    ),
+    Variant(
+        "refused-reject-still-declines",
+        "effect",
+        "the Reject is carried out before the ticket is checked: a refused call has declined the invitation anyway",
+        ("effect-unchanged",),
+        m.RejectBeforeAuthenticating,
+        zeep=EFFECT,
+    ),
+    Variant(
+        "only-this-declines-series",
+        "effect",
+        "the recurrence engine reads OnlyThis as ThisAndForward: the later occurrences are declined too",
+        ("effect-recurrence",),
+        m.with_store(m.OnlyThisRejectsSeriesStore),
+        zeep=EFFECT,
+        level=ADVISORY,
+        rule="the published RecurrenceUpdateMode: OnlyThis 'update only this instance' (one line: a SHOULD)",
+    ),
+    Variant(
+        "stop-recurrence-stops-nothing",
+        "effect",
+        "StopRecurrence declines the addressed occurrence only; the later ones stay as they were",
+        ("effect-recurrence",),
+        m.with_store(m.StopRecurrenceStopsNothingStore),
+        zeep=EFFECT,
+        level=ADVISORY,
+        rule="the published RecurrenceUpdateMode: StopRecurrence 'from this instance and forward' (a SHOULD)",
+    ),
     # --- timing
     Variant(
         "slow-long-reason",
@@ -518,6 +581,30 @@ CONFORMANT_VARIANTS: tuple[Variant, ...] = (
         'successes carry ExceptionInfo xsi:nil="true", ExtraInfo and TimeZone headers',
         (),
         m.NilExceptionInfoAndExtraHeaders,
+    ),
+    Variant(
+        "reason-stored-whole",
+        CONFORMANT,
+        "no column limit: a 4,000-character reason reads back whole (the reference keeps the documented 254)",
+        (),
+        m.with_store(m.FullReasonStore),
+        rule="the contract: RejectReason is an xs:string; the 254-character column is a limit, not a requirement",
+    ),
+    Variant(
+        "reason-line-ends-normalised",
+        CONFORMANT,
+        "CR LF and CR in a reason read back as LF",
+        (),
+        m.with_store(m.LineEndsNormalisedStore),
+        rule="XML 1.0 §2.11: a parser reads CR LF and CR as LF",
+    ),
+    Variant(
+        "accept-refused",
+        CONFORMANT,
+        "Accept answers Succeeded=false: nothing can be restored (setup problems, never violations)",
+        (),
+        m.AcceptRefused,
+        rule="Accept is how the suite cleans up, not the operation under test",
     ),
 )
 

@@ -612,7 +612,7 @@ def test_cli_against_a_hostile_endpoint_reports_findings_exit_1_and_keeps_the_ev
 
 
 def test_cli_keeps_every_result_when_the_endpoint_dies_mid_run(tmp_path, reference):
-    dying = hostile.first_then(12, hostile.forward(_port(reference)), hostile.reset_at_once)
+    dying = hostile.first_then(40, hostile.forward(_port(reference)), hostile.reset_at_once)  # ~5 calls a case
     with hostile.serving(dying, lifetime=60) as server:
         done = conformance_run(server.url, "--", "-k", "fixture or coverage", cwd=tmp_path)
     assert "Traceback" not in done.stdout + done.stderr

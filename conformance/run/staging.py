@@ -1,0 +1,112 @@
+"""The allow-listed appointments of a configured endpoint at the edges of a run: surveyed once before the first
+Reject (by the controller process, for every xdist worker), read once more when the run ends.
+
+Before: each appointment is read; one that cannot be read, or is no invitation the test user can answer, is
+*unfit*, and its cases are skipped for safety with the reason; with ``restore`` a declined invitation is put back
+with Accept, so that every Reject starts from a known, non-declined state. After: each is read again, and
+``summary.json`` lists, per id, the state found at the start and the state left at the end. Accept makes an
+invitation *Accepted*: the contract has no call that makes it pending (``Invitation``) again, and the summary
+says so rather than hide it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..config import Settings
+from ..contract.messages import Credentials
+from ..contract.soap import soap_version
+from ..errors import LoginFailed
+from ..generation.cases import Target
+from ..transport.http import Transport, TransportOptions
+from .credentials import AUTHENTICATION
+from .locks import EffectLock
+from .login import log_in
+from .observe import AppointmentState, Observer
+
+PENDING_NOTE = (
+    "Accept leaves an invitation Accepted: the contract has no call that makes an answered invitation pending "
+    "(Invitation) again, so an id found Invitation ends Accepted"
+)
+
+
+@dataclass
+class Staging:
+    """What the controller learned of the allow-listed appointments, and what it reads at the end."""
+
+    states: list[AppointmentState] = field(default_factory=list)
+    end: dict[int, str] = field(default_factory=dict)  # id → InvitationStatus at the end (or why unreadable)
+
+    @property
+    def unfit(self) -> tuple[tuple[int, str], ...]:
+        return tuple((s.appointment_id, s.unfit) for s in self.states if s.unfit)
+
+    def as_summary(self) -> dict[str, Any]:
+        appointments = []
+        for state in self.states:
+            entry: dict[str, Any] = {
+                "id": state.appointment_id,
+                "start": state.found.invitation_status if state.found else None,
+                "end": self.end.get(state.appointment_id),
+            }
+            if state.prepared is not None:
+                entry["prepared"] = state.prepared.invitation_status
+            if state.unfit:
+                entry["unfit"] = state.unfit
+            appointments.append(entry)
+        return {"appointments": appointments, "appointments_note": PENDING_NOTE}
+
+
+def observer_for(settings: Settings) -> tuple[Observer, Transport]:
+    """An observer of the configured endpoint with the run's own credentials (outside any test)."""
+    from .session import id_policy
+
+    transport = Transport(
+        TransportOptions(timeout=settings.timeout, max_bytes=settings.max_response_bytes, verify=settings.verify())
+    )
+    target = Target(
+        str(settings.endpoint),
+        soap_version(settings.soap_version),
+        Credentials(settings.ticket, settings.application_token),
+        id_policy(settings),
+        settings.online,
+    )
+    observer = Observer(target, transport, restore=settings.restore, lock=EffectLock(str(settings.endpoint)))
+    return observer, transport
+
+
+def survey(settings: Settings) -> Staging:
+    observer, transport = observer_for(settings)
+    try:
+        return Staging(observer.survey(settings.appointment_ids))
+    finally:
+        transport.close()
+
+
+def read_end(settings: Settings, staging: Staging) -> None:
+    """Each surveyed appointment's state at the end; if the run's ticket has expired by then and the run can log
+    in, once more with a fresh ticket."""
+    _read_each(settings, staging)
+    refused = [v for v in staging.end.values() if v.startswith("unreadable") and AUTHENTICATION.search(v)]
+    if refused and settings.username and settings.password:
+        try:
+            login = log_in(settings, str(settings.endpoint))
+        except LoginFailed:
+            return
+        _read_each(replace(settings, ticket=login.ticket), staging)
+
+
+def _read_each(settings: Settings, staging: Staging) -> None:
+    observer, transport = observer_for(settings)
+    try:
+        with observer.lock:
+            for state in staging.states:
+                reading = observer.read(state.appointment_id)
+                staging.end[state.appointment_id] = (
+                    reading.entity.invitation_status
+                    if reading.entity is not None and reading.entity.invitation_status is not None
+                    else f"unreadable: {reading.problem}"
+                )
+    finally:
+        transport.close()
