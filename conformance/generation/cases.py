@@ -31,6 +31,7 @@ WRONG_TICKET = "7T:not-a-valid-ticket-from-the-conformance-suite=="
 
 
 SAFETY = "skipped for safety"
+SETUP = "setup problem"  # the category of skips that are the run's own trouble, not the endpoint's
 
 
 Mutation = Callable[[etree._Element], None]
@@ -96,11 +97,24 @@ def _first_allowed(policy: IdPolicy) -> int | None:
     return policy.usable[0] if policy.usable else None
 
 
-def _needs_allow_list(case_id: str) -> str:
+def needs_allow_list(case_id: str, policy: IdPolicy | None = None) -> str:
+    if policy is not None and policy.allowed:  # allow-listed, and every one found unfit by the survey
+        setup = [why.removeprefix(f"{SETUP}: ") for _, why in policy.unfit if why.startswith(SETUP)]
+        if setup:
+            return f"{SETUP}: {case_id} needs an allow-listed appointment the suite can read; {setup[0]}"
+        return (
+            f"{SAFETY}: {case_id} needs an allow-listed appointment the suite may Reject; every one was found unfit "
+            f"before the first Reject ({', '.join(str(i) for i, _ in policy.unfit)}: see the run's appointments)"
+        )
     return (
         f"{SAFETY}: {case_id} needs an appointment id you allow-list for Reject (--appointment-id ID); "
         "none is configured, so no real appointment is touched"
     )
+
+
+def _unfit_skip(reason: str) -> str:
+    """Why an unfit id's cases are skipped: a setup problem says so first (its own category, exit 2)."""
+    return reason if reason.startswith(SETUP) else f"{SAFETY}: {reason}"
 
 
 FIXTURES = {
@@ -123,7 +137,7 @@ def fixture_cases(policy: IdPolicy) -> list[Case]:
             title,
             Expect.ACCEPT,
             fixture=name,
-            skip=None if first is not None else _needs_allow_list(name),
+            skip=None if first is not None else needs_allow_list(name, policy),
         )
         for name, title in FIXTURES.items()
     ]
@@ -178,14 +192,14 @@ REASONS: dict[str, str | Nil] = {
 
 def coverage_cases(policy: IdPolicy) -> list[Case]:
     cases = []
-    if not policy.usable:
+    if not policy.allowed:
         cases.append(
             Case(
                 "coverage/allow-listed-ids",
                 "coverage",
                 "every allow-listed id × every mode",
                 Expect.ACCEPT,
-                skip=_needs_allow_list("the id × mode coverage"),
+                skip=needs_allow_list("the id × mode coverage"),
             )
         )
     unfit = dict(policy.unfit)
@@ -198,7 +212,7 @@ def coverage_cases(policy: IdPolicy) -> list[Case]:
                     f"Reject id {aid} with {mode}",
                     Expect.ACCEPT,
                     call=RejectCall(aid, f"conformance: {mode}", mode),
-                    skip=f"{SAFETY}: {unfit[aid]}" if aid in unfit else None,
+                    skip=_unfit_skip(unfit[aid]) if aid in unfit else None,
                 )
             )
     for edge in (INT32_MIN, -1, 0, INT32_MAX):
@@ -239,7 +253,7 @@ def coverage_cases(policy: IdPolicy) -> list[Case]:
                 f"reject reason: {name}",
                 Expect.ACCEPT,
                 call=RejectCall(first, reason, "OnlyThis") if first is not None else None,
-                skip=None if first is not None else _needs_allow_list(case_id),
+                skip=None if first is not None else needs_allow_list(case_id, policy),
             )
         )
     return cases

@@ -93,6 +93,7 @@ def run_property(
             raise ContractViolation(str(failures[0]))
 
     allure_report.label_case("generated", title, session.version.name, f"generated/{title}")
+    allure_report.identify(f"generated/{title}", session.version.name, expect.value)
     violated = False
     try:
         prop()
@@ -115,11 +116,11 @@ def run_property(
         record["seed"] = seed_value
         allure_report.record_case(result, session.redactor, record.get("reproduction"))
         node.user_properties.append((PROPERTY, record))
-        message = session.failure_message(result, record)
-        pytest.fail(
-            f"{message}\n  minimal failing example (shrunk): {record['falsifying_example']}\n"
+        session.fail(
+            result,
+            record,
+            f"  minimal failing example (shrunk): {record['falsifying_example']}",
             f"  {seen['examples']} calls (generation and shrinking); rerun exactly with --seed {seed_value}",
-            pytrace=False,
         )
     found = [{**a, "example": session.redactor.text(a["example"])} for a in advisories.values()]
     for advisory in found:

@@ -22,10 +22,10 @@ from ..contract.soap import soap_version
 from ..errors import LoginFailed
 from ..generation.cases import auth_cases, coverage_cases, fixture_cases
 from ..generation.negative import negative_cases
-from ..reporting import allure_report, allure_results, junit
+from ..reporting import allure_report, allure_results, allure_tidy, junit
 from ..reporting.run_info import environment_of, run_meta
 from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
-from ..reporting.terminal import summary_lines
+from ..reporting.terminal import check_table, summary_lines
 from ..run.login import log_in
 from ..run.session import SuiteSession, id_policy
 from ..run.staging import Staging, read_end, survey
@@ -248,7 +248,10 @@ def _stopped_by_max_failures(exc: BaseException) -> bool:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item):  # noqa: ANN201 - a hook wrapper
-    """The test running when Ctrl-C comes is marked, so its Allure result says *broken*, not *passed*."""
+    """The test running when Ctrl-C comes is marked, so its Allure result says *broken*, not *passed*; every test of
+    the suite carries its node id, for a history that survives passing and failing."""
+    if MARKER in item.keywords:
+        allure_report.mark_node(item.nodeid)
     outcome = yield
     if outcome.excinfo is not None and issubclass(outcome.excinfo[0], KeyboardInterrupt):
         allure_report.mark_interrupted()
@@ -279,6 +282,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         allure_results.mark_setup_problems(Path(alluredir))
         allure_results.mark_advisories(Path(alluredir))
         allure_results.mark_interrupted(Path(alluredir), progress.running if progress.interrupted else ())
+        allure_tidy.tidy(Path(alluredir), settings.soap_version)
+        _write_overview(Path(alluredir), summary.meta["written"], environment_of(settings, summary.records))
+
+
+def _write_overview(alluredir: Path, data: dict, environment: dict[str, str]) -> None:
+    counts = f"{data['passed']} passed, {data['failed']} failed, {data['skipped']} skipped"
+    counts += f", {len(data['advisories'])} advisories"
+    problems = [*data.get("setup_problems", []), *data.get("restore_problems", [])]
+    description = f"Reject conformance against {data['endpoint']}: {counts}."
+    if problems:
+        description += f" SETUP PROBLEM: {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+    if data.get("interrupted"):
+        description += " INTERRUPTED: the reports hold what finished before."
+    settings_text = "\n".join(f"{name.replace('.', ' ')}: {value}" for name, value in environment.items())
+    allure_results.write_overview(
+        alluredir,
+        f"run overview: {counts}",
+        description,
+        {"checks × outcomes": "\n".join(check_table(data)), "run settings": settings_text},
+    )
 
 
 def _runs_the_suite(config: pytest.Config) -> bool:

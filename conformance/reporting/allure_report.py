@@ -6,15 +6,18 @@ from __future__ import annotations
 import allure
 
 from ..checks import REGISTRY, Failure
-from ..contract.parsing import pretty
+from ..contract.parsing import parse_xml, pretty
 from ..contract.redaction import Redactor
 from ..run.observe import Effect
 from ..run.runner import CaseResult
 from ..transport.http import Exchange, HttpResponse
 from . import effects
 from .allure_results import ADVISORY_LABEL, INTERRUPTED_LABEL, SETUP_LABEL
+from .allure_tidy import FINDING_LABEL, NODE_LABEL
+from .reproduction import curl_heredoc
 
 EPIC = "Services82 Appointment.Reject"
+REJECT_DOCS = "https://docs.superoffice.com/en/api/reference/soap/Services82/Appointment/Reject.html"
 FEATURES = {
     "fixture": "Fixtures",
     "coverage": "Coverage",
@@ -42,16 +45,33 @@ def label_case(phase: str, story: str, version: str, title: str | None = None) -
     allure.dynamic.suite(FEATURES.get(phase, phase))
     allure.dynamic.sub_suite(f"SOAP {version}" if version != "-" else "documents")
     allure.dynamic.tag(f"SOAP {version}")
+    allure.dynamic.link(REJECT_DOCS, name="SuperOffice: Services82 Appointment Reject")
     if title:
         allure.dynamic.title(title)
+
+
+def identify(case_id: str, version: str, expectation: str) -> None:
+    """The test's parameters, the same whether it passes, fails or is skipped (instead of the case's repr)."""
+    allure.dynamic.parameter("conformance_case", case_id)
+    allure.dynamic.parameter("SOAP version", version)
+    allure.dynamic.parameter("expectation", expectation)
+
+
+def mark_node(nodeid: str) -> None:
+    """The test's pytest node id: the tidy pass derives a stable history from it (``allure_tidy``)."""
+    allure.dynamic.label(NODE_LABEL, nodeid)
+
+
+def mark_findings(messages: list[str]) -> None:
+    """The ``[check] …`` lines of a failing test (redacted): its message in the report (``allure_tidy``)."""
+    for message in messages:
+        allure.dynamic.label(FINDING_LABEL, message)
 
 
 def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None) -> None:
     case = result.case
     label_case(case.phase, case.title, result.exchange.version.name, f"{case.id}: {case.title}")
-    allure.dynamic.parameter("conformance_case", case.id)  # instead of the dataclass repr
-    allure.dynamic.parameter("SOAP version", result.exchange.version.name)
-    allure.dynamic.parameter("expectation", case.expect.value)
+    identify(case.id, result.exchange.version.name, case.expect.value)
     for check in result.checks:
         if check.status == "not-applicable":
             continue
@@ -59,8 +79,9 @@ def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None
     attach_exchange(result.exchange, redactor)
     if result.effect is not None:
         attach_effect(result.effect, redactor)
-    if reproduction:
-        allure.attach(reproduction, "reproduction (curl)", allure.attachment_type.TEXT)
+    if reproduction:  # the run's reproductions/ folder is the latest run's; this one travels with the report
+        command = curl_heredoc(result.exchange.url, result.exchange.request, redactor)
+        allure.attach(command, "reproduce (curl; secrets from the environment)", allure.attachment_type.TEXT)
 
 
 def attach_effect(effect: Effect, redactor: Redactor) -> None:
@@ -106,11 +127,18 @@ def mark_advisory(message: str) -> None:
 
 
 def attach_exchange(exchange: Exchange, redactor: Redactor) -> None:
+    """The request body as sent (XML, secrets as ``${VAR}``: it can be piped into curl) and its head; the response
+    body (XML when it is XML) and its head."""
     request = exchange.request
     head = f"POST {exchange.url}\n" + "".join(f"{k}: {v}\n" for k, v in redactor.headers(request.headers).items())
-    allure.attach(redactor.text(head + "\n" + pretty(request.body)), "request", allure.attachment_type.TEXT)
+    allure.attach(redactor.text(request.body.decode("utf-8", "replace")), "request", allure.attachment_type.XML)
+    allure.attach(head, "request head", allure.attachment_type.TEXT)
     if exchange.response is not None:
-        allure.attach(redactor.text(describe_response(exchange.response)), "response", allure.attachment_type.TEXT)
+        response = exchange.response
+        kind = allure.attachment_type.XML if _is_xml(response.body) else allure.attachment_type.TEXT
+        body = pretty(response.body[:200_000]) if kind is allure.attachment_type.XML else describe_body(response)
+        allure.attach(redactor.text(body), "response", kind)
+        allure.attach(redactor.text(describe_head(response)), "response head", allure.attachment_type.TEXT)
     if exchange.partial is not None:
         text = describe_response(exchange.partial) + "\n… (the response broke off here; only its start is kept)"
         allure.attach(redactor.text(text), "response (incomplete)", allure.attachment_type.TEXT)
@@ -127,7 +155,24 @@ def describe_exchange(exchange: Exchange, redactor: Redactor) -> str:
 
 
 def describe_response(response: HttpResponse, limit: int = 200_000) -> str:
-    head = f"HTTP {response.status} {response.reason}\n" + "".join(f"{k}: {v}\n" for k, v in response.headers.items())
-    body = response.body[:limit]
+    return describe_head(response) + "\n" + describe_body(response, limit)
+
+
+def describe_head(response: HttpResponse) -> str:
+    return f"HTTP {response.status} {response.reason}\n" + "".join(f"{k}: {v}\n" for k, v in response.headers.items())
+
+
+def describe_body(response: HttpResponse, limit: int = 200_000) -> str:
     more = f"\n… ({len(response.body) - limit:,} more bytes not shown)" if len(response.body) > limit else ""
-    return head + "\n" + pretty(body) + more
+    return pretty(response.body[:limit]) + more
+
+
+def _is_xml(body: bytes) -> bool:
+    """Whether a body is XML a browser can show as such (well-formed, within the size shown)."""
+    if not body or len(body) > 200_000:
+        return False
+    try:
+        parse_xml(body)
+    except Exception:
+        return False
+    return True

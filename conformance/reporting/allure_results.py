@@ -24,19 +24,28 @@ INTERRUPTED_MESSAGE = (
 )
 
 
-def _rewrite(alluredir: Path, change: Callable[[dict[str, Any], list[str]], bool], label: str) -> int:
-    """Apply ``change(result, values of label)`` to every result carrying ``label``; how many were changed."""
+def rewrite_results(alluredir: Path, change: Callable[[dict[str, Any]], bool]) -> int:
+    """Apply ``change(result)`` to every result file (it says whether it changed it); how many were changed."""
     changed = 0
     for path in alluredir.glob("*-result.json"):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        values = [lab["value"] for lab in data.get("labels", []) if lab.get("name") == label]
-        if values and change(data, values):
+        if change(data):
             path.write_text(json.dumps(data), encoding="utf-8")
             changed += 1
     return changed
+
+
+def _rewrite(alluredir: Path, change: Callable[[dict[str, Any], list[str]], bool], label: str) -> int:
+    """Apply ``change(result, values of label)`` to every result carrying ``label``; how many were changed."""
+
+    def labelled(data: dict[str, Any]) -> bool:
+        values = [lab["value"] for lab in data.get("labels", []) if lab.get("name") == label]
+        return bool(values) and change(data, values)
+
+    return rewrite_results(alluredir, labelled)
 
 
 def mark_advisories(alluredir: Path) -> int:
@@ -115,34 +124,62 @@ def _write_broken(alluredir: Path, name: str, nodeid: str) -> None:
 def write_login(results_dir: Path, how: str, exchange_text: str) -> Path:
     """One Allure result for the run's login (the documented result format), the exchange attached, redacted
     by the caller: QA sees how the run authenticated and what SoPrincipal.svc answered, never a secret."""
+    return _write_result(
+        results_dir,
+        "login",
+        f"The run authenticated by {how}.",
+        ("Authentication", "login through SoPrincipal.svc"),
+        {"login exchange (redacted)": exchange_text},
+    )
+
+
+def write_overview(results_dir: Path, title: str, description: str, attachments: dict[str, str]) -> Path:
+    """The run at a glance, as one result of its own (Allure has no run-level attachments): the check × outcome
+    table and the run's settings (never a secret)."""
+    return _write_result(results_dir, title, description, ("Run", "overview"), attachments, "conformance.overview")
+
+
+def _write_result(
+    results_dir: Path,
+    name: str,
+    description: str,
+    where: tuple[str, str],
+    attachments: dict[str, str],
+    full_name: str = "",
+) -> Path:
     import hashlib
     import time
     import uuid
 
     results_dir.mkdir(parents=True, exist_ok=True)
-    attachment = f"{uuid.uuid4()}-attachment.txt"
-    (results_dir / attachment).write_text(exchange_text, encoding="utf-8")
+    full_name = full_name or f"conformance.{name}"
+    files = []
+    for title, text in attachments.items():
+        source = f"{uuid.uuid4()}-attachment.txt"
+        (results_dir / source).write_text(text, encoding="utf-8")
+        files.append({"name": title, "source": source, "type": "text/plain"})
     now = int(time.time() * 1000)
-    history = hashlib.md5(b"conformance.login").hexdigest()
+    history = hashlib.md5(full_name.encode()).hexdigest()
+    feature, story = where
     record = {
         "uuid": str(uuid.uuid4()),
         "historyId": history,
         "testCaseId": history,
-        "name": "login",
-        "fullName": "conformance.login",
+        "name": name,
+        "fullName": full_name,
         "status": "passed",
         "stage": "finished",
         "start": now,
         "stop": now,
-        "description": f"The run authenticated by {how}.",
+        "description": description,
         "labels": [
             {"name": "epic", "value": "Services82 Appointment.Reject"},
-            {"name": "feature", "value": "Authentication"},
-            {"name": "story", "value": "login through SoPrincipal.svc"},
-            {"name": "suite", "value": "Authentication"},
+            {"name": "feature", "value": feature},
+            {"name": "story", "value": story},
+            {"name": "suite", "value": feature},
             {"name": "framework", "value": "conformance"},
         ],
-        "attachments": [{"name": "login exchange (redacted)", "source": attachment, "type": "text/plain"}],
+        "attachments": files,
     }
     path = results_dir / f"{record['uuid']}-result.json"
     path.write_text(json.dumps(record), encoding="utf-8")

@@ -8,6 +8,7 @@ is carried from the previous report so that trend charts build up across runs.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -97,6 +98,16 @@ def npm_error(stderr: str, returncode: int) -> str:
     return f"npm error {code + ': ' if code else ''}{detail[:300]}" + (f" ({hint})" if hint else "")
 
 
+def report_name(report_dir: Path) -> str:
+    """What was certified: "Reject conformance — <environment or endpoint>", from the run's summary.json."""
+    try:
+        summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "Reject conformance"
+    target = summary.get("environment") or summary.get("endpoint")
+    return f"Reject conformance — {target}" if target else "Reject conformance"
+
+
 def build_report(report_dir: Path) -> int:
     """``<report-dir>/allure-results`` → ``<report-dir>/allure-report`` (index.html), history carried over."""
     results = report_dir / "allure-results"
@@ -113,8 +124,12 @@ def build_report(report_dir: Path) -> int:
     if history.is_dir():  # trends: the previous report's history becomes part of this run's results
         shutil.copytree(history, results / "history", dirs_exist_ok=True)
     env = {**os.environ, "ALLURE_NO_ANALYTICS": "true"}
+    generate = [str(binary), "generate", str(results), "--clean", "--name", report_name(report_dir)]
     done = subprocess.run(
-        [str(binary), "generate", str(results), "-o", str(output), "--clean"], env=env, capture_output=True, text=True
+        [*generate, "-o", str(output)],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         print(
@@ -122,7 +137,7 @@ def build_report(report_dir: Path) -> int:
         )
         return 2
     single = subprocess.run(
-        [str(binary), "generate", str(results), "-o", str(report_dir / "allure-single"), "--clean", "--single-file"],
+        [*generate, "-o", str(report_dir / "allure-single"), "--single-file"],
         env=env,
         capture_output=True,
         text=True,

@@ -23,6 +23,14 @@ def curl_command(url: str, request: OutgoingRequest, data_file: str, redactor: R
     return f"envsubst < {shlex.quote(data_file)} | " + " ".join(shlex.quote(p) for p in parts)
 
 
+def curl_heredoc(url: str, request: OutgoingRequest, redactor: Redactor) -> str:
+    """The same command with the request inside it (a here-document): it works from any copy of the report."""
+    command = curl_command(url, request, "-", redactor).removeprefix("envsubst < - | ")
+    body = redactor.text(request.body.decode("utf-8", "replace"))
+    marker = "CONFORMANCE_REQUEST"
+    return f"envsubst <<'{marker}' | {command}\n{body}\n{marker}\n"
+
+
 def write_request(directory: Path, case_id: str, request: OutgoingRequest, redactor: Redactor) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{safe_name(case_id)}.xml"

@@ -33,9 +33,27 @@ def environment_of(settings: Settings, records: list[dict[str, Any]]) -> dict[st
         "Suite.version": __version__,
         "Strict": "yes: advisories fail" if settings.strict else "no: advisories are reported, not failed",
         "Authentication": authentication(settings),
+        "Appointment.ids": allow_list(settings),
+        "Unused.ids": "{}-{}".format(*settings.unused_ids) if settings.unused_ids else "none declared",
+        "Online": "yes" if settings.online else "no",
+        "Restore": "on: declined invitations are accepted again" if settings.restore else "off (--no-restore)",
+        "Seed": str(settings.seed) if settings.seed is not None else "random (printed with a generated failure)",
+        "Max.examples": str(settings.max_examples),
+        "Timeout": f"{settings.timeout:g} s per exchange",
+        "Workers": str(settings.workers) if settings.workers else "none (one process)",
         "Server": str(meta["server"] or ""),
         "Python": platform.python_version(),
     }
+
+
+def allow_list(settings: Settings) -> str:
+    """The allow-listed ids, and those the survey found unfit."""
+    if settings.embedded:
+        return "the embedded endpoint's"
+    if not settings.appointment_ids:
+        return "none (no positive Reject is sent)"
+    unfit = {i for i, _ in settings.unfit}
+    return ", ".join(f"{i} (unfit)" if i in unfit else str(i) for i in settings.appointment_ids)
 
 
 def authentication(settings: Settings) -> str:

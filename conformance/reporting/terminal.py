@@ -11,19 +11,8 @@ from ..checks import REGISTRY, TRANSPORT
 
 def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: str | None = None) -> list[str]:
     """The lines of the terminal summary, from the data written to ``summary.json``."""
-    lines = [
-        f"endpoint: {data['endpoint']}   SOAP {data['soap_version']}   exchanges: {data['exchanges']}",
-        f"{'check':<22}{'passed':>8}{'failed':>8}{'advisory':>10}{'n/a':>8}",
-    ]
-    for name in [TRANSPORT, *REGISTRY]:
-        counts = data["checks"].get(name, {})
-        if name == TRANSPORT and not counts.get("failed"):
-            continue
-        mark = "  <-- " if counts.get("failed") else ("  <-- advisory" if counts.get("advisory") else "")
-        lines.append(
-            f"{name:<22}{counts.get('passed', 0):>8}{counts.get('failed', 0):>8}{counts.get('advisory', 0):>10}"
-            f"{counts.get('not-applicable', 0):>8}{mark}"
-        )
+    lines = [f"endpoint: {data['endpoint']}   SOAP {data['soap_version']}   exchanges: {data['exchanges']}"]
+    lines += check_table(data)
     lines += [f"{finding['finding'][:170]}…" for finding in data["documentation_findings"]]
     lines += [f"skipped: {s['test'].split('::')[-1]}: {s['reason'][:140]}" for s in data["skipped_cases"]]
     lines += grouped_findings(data["findings"])
@@ -41,6 +30,21 @@ def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: st
         + ("" if strict or not advisories else " (SHOULD rules: not failed; --strict fails them)")
         + f", documentation findings {len(data['documentation_findings'])}"
     )
+    return lines
+
+
+def check_table(data: dict[str, Any]) -> list[str]:
+    """Each check × passed / failed / advisory / n/a, over every exchange of the run."""
+    lines = [f"{'check':<22}{'passed':>8}{'failed':>8}{'advisory':>10}{'n/a':>8}"]
+    for name in [TRANSPORT, *REGISTRY]:
+        counts = data["checks"].get(name, {})
+        if name == TRANSPORT and not counts.get("failed"):
+            continue
+        mark = "  <-- " if counts.get("failed") else ("  <-- advisory" if counts.get("advisory") else "")
+        lines.append(
+            f"{name:<22}{counts.get('passed', 0):>8}{counts.get('failed', 0):>8}{counts.get('advisory', 0):>10}"
+            f"{counts.get('not-applicable', 0):>8}{mark}"
+        )
     return lines
 
 
@@ -67,5 +71,6 @@ def appointment_lines(data: dict[str, Any]) -> list[str]:
         lines.append(f"appointments (found → left): {shown or 'none usable'}")
         if any(a.get("end") == "Accepted" and a.get("start") != "Accepted" for a in states):
             lines.append(f"  ({data.get('appointments_note', '')})")
+    lines += [f"not used: appointment {a['id']}: {a['unfit']}" for a in states if a.get("unfit")]
     lines += [f"SETUP PROBLEM: {problem}" for problem in data.get("restore_problems", [])]
     return lines

@@ -19,7 +19,7 @@ from ..contract.messages import Credentials, RejectCall
 from ..contract.redaction import Redactor, url_secrets
 from ..contract.soap import INT32_MAX, soap_version
 from ..errors import SafetyViolation, SuiteBug
-from ..generation.cases import Case, Target
+from ..generation.cases import SETUP, Case, Target
 from ..reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
 from ..reporting import allure_report
 from ..reporting.effects import fingerprint
@@ -33,7 +33,6 @@ from .observe import Observer
 from .runner import CaseResult, Runner
 
 EMBEDDED_UNUSED = (1000, INT32_MAX)
-SETUP = "setup problem"  # the category of skips that are the run's own trouble, not the endpoint's
 REFERENCE_TOKEN = "reference-application-token"
 
 
@@ -133,6 +132,7 @@ class SuiteSession:
     # --- one deterministic case = one test --------------------------------------------------------
 
     def run_case(self, case: Case, node: pytest.Item) -> None:
+        allure_report.identify(case.id, self.version.name, case.expect.value)
         if case.skip:  # labelled first, so the skipped case sits in its phase in the report, not apart
             allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
             pytest.skip(case.skip)
@@ -146,7 +146,7 @@ class SuiteSession:
         node.user_properties.append((PROPERTY, record))
         self.report_advisories(record, node)
         if result.failures(self.strict):
-            pytest.fail(self.failure_message(result, record), pytrace=False)
+            self.fail(result, record)
 
     @property
     def strict(self) -> bool:
@@ -234,6 +234,13 @@ class SuiteSession:
         """Digest of the request as reported (secrets redacted), so a rotated ticket does not change it."""
         shown = self.redactor.text(result.request.body.decode("utf-8", "replace"))
         return hashlib.sha256(shown.encode("utf-8")).hexdigest()[:16]
+
+    def fail(self, result: CaseResult, record: dict[str, Any], *more: str) -> None:
+        """Fail the test: every finding (and, under ``--strict``, advisory) with the case and its reproduction;
+        the report's message holds only the findings, root cause first (``reporting.allure_tidy``)."""
+        shown = record["findings"] + (record["advisories"] if self.strict else [])
+        allure_report.mark_findings([f["message"] for f in shown])
+        pytest.fail("\n".join([self.failure_message(result, record), *more]), pytrace=False)
 
     def failure_message(self, result: CaseResult, record: dict[str, Any]) -> str:
         counts = f"{len(record['findings'])} violation(s)"

@@ -18,7 +18,8 @@ from ..config import Settings
 from ..contract.messages import Credentials
 from ..contract.soap import soap_version
 from ..errors import LoginFailed
-from ..generation.cases import Target
+from ..generation.cases import SETUP, Target
+from ..reporting.run_info import authentication
 from ..transport.http import Transport, TransportOptions
 from .credentials import AUTHENTICATION
 from .locks import EffectLock
@@ -77,11 +78,22 @@ def observer_for(settings: Settings) -> tuple[Observer, Transport]:
 
 
 def survey(settings: Settings) -> Staging:
+    """The allow-listed appointments before the first Reject; one the run's credentials may not read is a setup
+    problem (the ticket, not the endpoint's contract), and says so."""
     observer, transport = observer_for(settings)
     try:
-        return Staging(observer.survey(settings.appointment_ids))
+        states = observer.survey(settings.appointment_ids)
     finally:
         transport.close()
+    for state in states:
+        refused = state.found is None and " was refused: " in (state.unfit or "")
+        if refused and AUTHENTICATION.search(state.unfit or ""):
+            state.unfit = (
+                f"{SETUP}: the run's credentials ({authentication(settings)}) were refused reading appointment "
+                f"{state.appointment_id} before the first Reject ({state.unfit.split(': ', 1)[1]}); its cases are "
+                "skipped for safety"
+            )
+    return Staging(states)
 
 
 def read_end(settings: Settings, staging: Staging) -> None:

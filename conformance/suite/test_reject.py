@@ -12,7 +12,7 @@ import pytest
 
 from ..checks import Expect
 from ..contract.documentation import DocCheck
-from ..generation.cases import SAFETY, Case
+from ..generation.cases import Case, needs_allow_list
 from ..generation.properties import run_property
 from ..generation.strategies import appointment_ids, reject_calls, unreal_ids
 from ..reporting import allure_report
@@ -50,7 +50,7 @@ def test_generated_valid_calls_accepted(
     """Hypothesis: any reason and mode on an allow-listed id is accepted, and every response conforms."""
     allowed = conformance.target.policy.usable
     if not allowed:
-        pytest.skip(f"{SAFETY}: generated positive calls need allow-listed ids (--appointment-id)")
+        pytest.skip(needs_allow_list("generated positive calls", conformance.target.policy))
     run_property(
         conformance,
         request.node,
@@ -80,6 +80,7 @@ def test_generated_unknown_ids_rejected(
 def test_documentation(conformance_doc: DocCheck) -> None:
     """The Reject documentation agrees with itself and with the WSDL (a contradiction is an expected finding)."""
     allure_report.label_case("documentation", conformance_doc.title, "-", f"documentation/{conformance_doc.id}")
+    allure.dynamic.parameter("document", conformance_doc.id)
     finding = conformance_doc.evaluate()
     if finding:
         allure.attach(finding, "documentation finding", allure.attachment_type.TEXT)

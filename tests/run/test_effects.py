@@ -148,7 +148,7 @@ def test_a_default_run_shows_the_effect_checks_passing_with_before_and_after_att
         assert summary(tmp_path)["checks"][name]["passed"] > 0, name
     results_dir = tmp_path / "out" / "allure-results"
     results = [json.loads(p.read_text()) for p in results_dir.glob("*-result.json")]
-    (series,) = [r for r in results if "id-200-ThisAndForward" in json.dumps(r["parameters"])]
+    (series,) = [r for r in results if "id-200-ThisAndForward" in json.dumps(r.get("parameters", []))]
     attachments = {a["name"]: (results_dir / a["source"]).read_text() for a in series["attachments"]}
     diff = attachments["effect: what changed"]
     assert "appointment 200 (addressed):" in diff and "appointment 202 (later occurrence):" in diff
