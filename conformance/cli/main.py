@@ -40,6 +40,12 @@ DRIFT_OPTIONS = (
     "insecure",
     "username",  # login configured: drift covers SoPrincipal too
     "principal_endpoint",
+    "proxy",
+    "no_proxy",
+    "proxy_from_env",
+    "client_cert",
+    "client_key",
+    "headers",
 )
 
 

@@ -23,8 +23,11 @@ def preflight(settings: Settings) -> str | None:
     3. Whether a SOAP service answers there at all (``soap_service_problem``).
     """
     from ..transport.http import Transport, TransportOptions
+    from ..transport.network import network_of
 
-    transport = Transport(TransportOptions(timeout=min(settings.timeout, 10), verify=settings.verify()))
+    transport = Transport(
+        TransportOptions(timeout=min(settings.timeout, 10), verify=settings.verify(), network=network_of(settings))
+    )
     try:
         exchange = transport.get(str(settings.endpoint))
         if not exchange.answered and exchange.error is not None:  # a broken answer is still an answer: run, report it

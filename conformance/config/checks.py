@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from ..contract.soap import INT32_MAX, VERSIONS
 from ..errors import ConfigError
+from .network import check_network
 from .settings import _NUMBERS, Settings
 from .values import _show
 
@@ -21,6 +22,7 @@ def validate(settings: Settings) -> Settings:
     """Every setting within what it means; the first problem raises ``ConfigError``."""
     for check in (_check_soap_version, _check_ids, _check_endpoint, _check_login, _check_numbers, _check_files):
         check(settings)
+    check_network(settings)
     return settings
 
 

@@ -96,6 +96,36 @@ OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("--ca-bundle", "ca_bundle", {"metavar": "FILE", "help": "CA bundle for TLS verification"}),
     ("--insecure", "insecure", {"action": "store_true", "default": None, "help": "do not verify TLS certificates"}),
     (
+        "--proxy",
+        "proxy",
+        {"metavar": "URL", "help": "send every request through this HTTP(S) proxy (user:password@ in it is a secret)"},
+    ),
+    ("--no-proxy", "no_proxy", {"metavar": "HOSTS", "help": "comma-separated hosts (or .domains) that bypass --proxy"}),
+    (
+        "--proxy-from-env",
+        "proxy_from_env",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment (never netrc)",
+        },
+    ),
+    ("--client-cert", "client_cert", {"metavar": "FILE", "help": "PEM client certificate for mutual TLS"}),
+    (
+        "--client-key",
+        "client_key",
+        {"metavar": "FILE", "help": "its PEM private key (passphrase in CONFORMANCE_CLIENT_KEY_PASSWORD)"},
+    ),
+    (
+        "--header",
+        "headers",
+        {
+            "metavar": "'NAME: VALUE'",
+            "action": "append",
+            "help": "add this header to every request (repeatable; ${VAR} in VALUE; values are secrets)",
+        },
+    ),
+    (
         "--hypothesis-database",
         "hypothesis_database",
         {

@@ -13,7 +13,7 @@ from pathlib import Path
 DEFAULT_CONFIG_FILE = "conformance.toml"
 
 
-SECRET_FIELDS = ("ticket", "password", "application_token")
+SECRET_FIELDS = ("ticket", "password", "application_token", "client_key_password")
 
 
 MAX_TIMEOUT = 3600.0  # seconds; more is a typo (1e12), not a wish
@@ -50,6 +50,13 @@ class Settings:
     report_dir: Path = Path("reports")
     ca_bundle: str | None = None
     insecure: bool = False
+    proxy: str | None = field(default=None, repr=False)  # may carry user:password: a secret in every output
+    no_proxy: str | None = None  # hosts that bypass --proxy (comma-separated)
+    proxy_from_env: bool = False  # honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY (never netrc)
+    client_cert: str | None = None  # PEM certificate (chain) presented to a gateway that asks for one
+    client_key: str | None = None  # its PEM private key, when not in the certificate file
+    client_key_password: str | None = field(default=None, repr=False)
+    headers: tuple[str, ...] = field(default=(), repr=False)  # "Name: value" added to every request (secret values)
     max_response_bytes: int = 10 * 1024 * 1024
     hypothesis_database: str | None = None  # "none", a directory, or redis://host:port/db
     config_file: Path | None = None
@@ -60,7 +67,18 @@ class Settings:
         return self.endpoint is None
 
     def secrets(self) -> list[str]:
-        return [v for v in (self.ticket, self.password, self.application_token) if v]
+        return [v for v in (self.ticket, self.password, self.application_token) if v] + self.network_secrets()
+
+    def network_secrets(self) -> list[str]:
+        """What the way to the endpoint carries that no output may show: the proxy's user info, the key's
+        passphrase, the gateway headers' values."""
+        from ..contract.redaction import url_secrets
+
+        values = [value.strip() for _, value in self.header_pairs()]
+        return [s for s in (*url_secrets(self.proxy), self.client_key_password, *values) if s]
+
+    def header_pairs(self) -> list[tuple[str, str]]:
+        return [(name.strip(), value.strip()) for name, _, value in (h.partition(":") for h in self.headers)]
 
     @property
     def logs_in(self) -> bool:
@@ -84,7 +102,7 @@ _FIELDS = {f.name: f for f in fields(Settings)}
 _SETTABLE = set(_FIELDS) - {"sources", "config_file", "unfit"}
 
 
-_ALIASES = {"appointment_id": "appointment_ids", "soap": "soap_version"}
+_ALIASES = {"appointment_id": "appointment_ids", "soap": "soap_version", "header": "headers"}
 
 
 # name → (accepted when, what is accepted); NaN and infinities are never accepted

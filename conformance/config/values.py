@@ -3,6 +3,7 @@ errors that name the value and where it came from."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from ..contract.redaction import display_url
 from ..errors import ConfigError
 from .settings import SECRET_FIELDS
 
-_BOOLS = ("online", "insecure", "strict", "no_credentials", "restore")
+_BOOLS = ("online", "insecure", "strict", "no_credentials", "restore", "proxy_from_env")
 
 
 _INTS = ("max_examples", "workers", "max_failures", "max_response_bytes", "seed")
@@ -32,11 +33,28 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
             return _to_int(value)
         if name in _FLOATS:
             return _to_float(value)
+        if name == "headers":
+            return _headers(value)
         if name == "report_dir":
             return Path(_to_text(value))
         return _to_text(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{name} {_show(name, value)} ({origin}): {exc}") from None
+
+
+def _headers(value: Any) -> tuple[str, ...]:
+    """``Name: value`` lines (a list, or one per line), ``${VAR}`` in a value taken from the environment."""
+    items = value if isinstance(value, (list, tuple)) else str(value).splitlines()
+    found = []
+    for item in items:
+        text = _to_text(item).strip()
+        if not text:
+            continue
+        missing = [v for v in re.findall(r"\$\{(\w+)\}", text) if v not in os.environ]
+        if missing:
+            raise ValueError(f"the environment variable {missing[0]} it uses is not set")
+        found.append(re.sub(r"\$\{(\w+)\}", lambda m: os.environ[m.group(1)], text))
+    return tuple(found)
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -83,6 +101,10 @@ def _show(name: str, value: Any) -> str:
     """``value`` for a message: secrets never, URLs without user info or query, floats as written."""
     if name in SECRET_FIELDS:
         return "(secret, not shown)"
+    if name == "headers":
+        return "(values not shown)"
+    if name == "proxy" and isinstance(value, str):
+        return repr(display_url(value))
     if isinstance(value, (list, tuple)) and name in ("appointment_ids", "unused_ids"):
         return repr(",".join(map(str, value)))
     if isinstance(value, float):

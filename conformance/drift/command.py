@@ -22,6 +22,7 @@ from ..contract.redaction import display_url
 from ..errors import ContractUnavailable
 from ..reference import ReferenceServer, ReferenceService
 from ..transport.http import Transport, TransportOptions
+from ..transport.network import network_of
 from .compare import DriftResult, compare
 from .model import build_model
 from .report import DriftReport
@@ -47,7 +48,12 @@ def run_drift(settings: Settings) -> DriftReport:
             )
         targets.append((SOPRINCIPAL, principal, server is not None and settings.principal_endpoint is None))
     transport = Transport(
-        TransportOptions(timeout=settings.timeout, max_bytes=settings.max_response_bytes, verify=settings.verify())
+        TransportOptions(
+            timeout=settings.timeout,
+            max_bytes=settings.max_response_bytes,
+            verify=settings.verify(),
+            network=network_of(settings),
+        )
     )
     try:
         return DriftReport([_drift_of(contract, url, embedded, transport) for contract, url, embedded in targets])

@@ -9,6 +9,7 @@ from typing import Any
 from .. import __version__
 from ..config import Settings
 from ..contract.redaction import display_url
+from ..transport.network import describe as describe_network
 
 
 def run_meta(settings: Settings, records: list[dict[str, Any]]) -> dict[str, object]:
@@ -41,6 +42,7 @@ def environment_of(settings: Settings, records: list[dict[str, Any]]) -> dict[st
         "Max.examples": str(settings.max_examples),
         "Timeout": f"{settings.timeout:g} s per exchange",
         "Workers": str(settings.workers) if settings.workers else "none (one process)",
+        **describe_network(settings),
         "Server": str(meta["server"] or ""),
         "Python": platform.python_version(),
     }

@@ -26,6 +26,7 @@ from ..reporting.effects import fingerprint
 from ..reporting.reproduction import curl_command, write_request
 from ..reporting.summary import PROPERTY
 from ..transport.http import Transport, TransportOptions
+from ..transport.network import network_of
 from .credentials import Credentials as RunCredentials
 from .credentials import TicketExpired
 from .locks import EffectLock
@@ -80,6 +81,7 @@ class SuiteSession:
                 max_bytes=settings.max_response_bytes,
                 verify=settings.verify(),
                 rate_limit=rate,
+                network=network_of(settings),
             )
         )
         lock = EffectLock(None if settings.embedded else url)
@@ -114,8 +116,9 @@ class SuiteSession:
     def _redactor(self) -> Redactor:
         ticket, token, settings = self.credentials.ticket, self.token, self.settings
         old = [login.ticket for login in self.credentials.logins]
+        way = settings.network_secrets()  # the proxy's user info, the key's passphrase, gateway header values
         return Redactor(
-            [ticket, token, settings.password, settings.ticket, *old, *url_secrets(settings.endpoint)],
+            [ticket, token, settings.password, settings.ticket, *old, *url_secrets(settings.endpoint), *way],
             placeholders={ticket or "": "CONFORMANCE_TICKET", token or "": "CONFORMANCE_APPLICATION_TOKEN"},
         )
 

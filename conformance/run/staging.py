@@ -21,6 +21,7 @@ from ..errors import LoginFailed
 from ..generation.cases import SETUP, Target
 from ..reporting.run_info import authentication
 from ..transport.http import Transport, TransportOptions
+from ..transport.network import network_of
 from .credentials import AUTHENTICATION
 from .locks import EffectLock
 from .login import log_in
@@ -64,7 +65,12 @@ def observer_for(settings: Settings) -> tuple[Observer, Transport]:
     from .session import id_policy
 
     transport = Transport(
-        TransportOptions(timeout=settings.timeout, max_bytes=settings.max_response_bytes, verify=settings.verify())
+        TransportOptions(
+            timeout=settings.timeout,
+            max_bytes=settings.max_response_bytes,
+            verify=settings.verify(),
+            network=network_of(settings),
+        )
     )
     target = Target(
         str(settings.endpoint),

@@ -305,6 +305,22 @@ class _WatchedHTTPSPool(_KeepAliveGuard, HTTPSConnectionPool):
 
 
 class DeadlineAdapter(HTTPAdapter):
+    """Pools whose connections are watched (deadline, unsolicited bytes), directly or through a proxy; with
+    ``ssl_context`` (a client certificate), every TLS connection presents it."""
+
+    def __init__(self, *args: Any, ssl_context: Any = None, **kwargs: Any) -> None:
+        self._ssl_context = ssl_context
+        super().__init__(*args, **kwargs)
+
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        if self._ssl_context is not None:
+            kwargs["ssl_context"] = self._ssl_context
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        if self._ssl_context is not None:
+            kwargs["ssl_context"] = self._ssl_context
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+        return manager

@@ -4,6 +4,7 @@ raised it."""
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import ssl
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ class MalformedHead(ConformanceError, urllib3.exceptions.InvalidHeader):
         self.problem, self.status, self.reason, self.headers = problem, status, reason, headers
 
 
+# what a server's TLS alert says when it wants a (different) client certificate
+_CLIENT_CERTIFICATE_ALERTS = re.compile(r"certificate required|bad certificate|unknown ca|handshake failure", re.I)
+
+
 def classify(exc: BaseException, url: str, timeout: float) -> TransportFailure:
     """One readable line for a network failure, by what it is rather than by which library raised it."""
     text = root_message(exc)
@@ -42,9 +47,19 @@ def classify(exc: BaseException, url: str, timeout: float) -> TransportFailure:
     head = next((e for e in chain if isinstance(e, MalformedHead)), None)
     if head is not None:  # refused by the suite itself, for a reason it states
         return TransportFailure("malformed-http", f"response head from {shown}: {head.problem}; body not read")
+    if isinstance(exc, requests.exceptions.ProxyError) or any(
+        isinstance(e, urllib3.exceptions.ProxyError) for e in chain
+    ):
+        return TransportFailure("proxy", f"the proxy on the way to {shown} failed: {text} (see --proxy, --no-proxy)")
     if any(isinstance(e, (ssl.SSLError, ssl.CertificateError)) for e in chain) or isinstance(
         exc, requests.exceptions.SSLError
     ):
+        if _CLIENT_CERTIFICATE_ALERTS.search(text) or "EOF occurred" in text:  # TLS 1.3: the server hangs up
+            return TransportFailure(
+                "tls",
+                f"{shown} ended the TLS handshake: it may want a client certificate it accepts (--client-cert, "
+                f"--client-key), or another TLS setup: {text}",
+            )
         return TransportFailure("tls", f"TLS handshake with {shown} failed: {text} (see --ca-bundle)")
     # (urllib3's NewConnectionError, a refused or unresolved connect, is a subclass of ConnectTimeoutError)
     if isinstance(exc, requests.exceptions.ConnectTimeout) or any(

@@ -26,6 +26,7 @@ from ..contract.soap import SOAP11, SoapVersion
 from ..errors import ConformanceError
 from .deadline import IDLE_READ_LIMIT, Deadline, DeadlineAdapter, Unsolicited
 from .failures import MalformedHead, TransportFailure, classify, exception_chain, root_message
+from .network import Network
 
 
 @dataclass
@@ -73,6 +74,7 @@ class TransportOptions:
     verify: bool | str = True
     rate_limit: float | None = None
     pool_size: int = 4
+    network: Network = field(default_factory=Network)  # proxy, client certificate, gateway headers
 
 
 class RateLimiter:
@@ -104,7 +106,13 @@ class Transport:
         # every call stands alone: a cookie one response sets is never sent with the next request
         self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self._templates: dict[tuple[str, str, tuple[tuple[str, str], ...]], requests.PreparedRequest] = {}
-        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=self.options.pool_size, max_retries=0)
+        self.network = self.options.network
+        adapter = DeadlineAdapter(
+            pool_connections=1,
+            pool_maxsize=self.options.pool_size,
+            max_retries=0,
+            ssl_context=self.network.ssl_context(),
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.limiter = RateLimiter(self.options.rate_limit)
@@ -148,7 +156,8 @@ class Transport:
         if template is None:
             if len(self._templates) >= TEMPLATE_CACHE_SIZE:
                 self._templates.clear()
-            template = self.session.prepare_request(requests.Request(method, url, headers=headers))
+            every = {**dict(self.network.headers), **headers}  # gateway headers never replace the suite's own
+            template = self.session.prepare_request(requests.Request(method, url, headers=every))
             template.headers.pop("Content-Length", None)
             self._templates[key] = template
         return template.copy() if body is None else with_body(template, body)
@@ -167,6 +176,7 @@ class Transport:
                     allow_redirects=False,
                     stream=True,
                     verify=opts.verify,
+                    proxies=self.network.proxies_for(url),
                 )
             except Exception as exc:
                 if deadline.fired:
@@ -177,7 +187,9 @@ class Transport:
                             "(the server is silent, or sends its answer a few bytes at a time)",
                         )
                     ) from None
-                raise _Failure(classify(exc, url, opts.timeout), partial=_refused_head(exc)) from None
+                failure = classify(exc, url, opts.timeout)
+                failure = TransportFailure(failure.kind, self.network.scrub(failure.message))
+                raise _Failure(failure, partial=_refused_head(exc)) from None
             head = HttpResponse(raw.status_code, raw.reason or "", dict(raw.headers), b"")
             try:
                 body_bytes = _read_capped(raw, opts.max_bytes, deadline, head)
