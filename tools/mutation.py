@@ -42,6 +42,8 @@ TESTS = (
     "tests/checks/test_check_details.py",
     "tests/checks/test_bounded_judging.py",
 )
+FORKRUNNER = Path(__file__).with_name("forkrunner.py")
+FORK = hasattr(os, "fork")  # one forking runner per job; elsewhere a fresh interpreter per mutant
 COPIED = ("conformance", "tests", "docs", "pyproject.toml", "README.md")
 
 
@@ -89,10 +91,12 @@ def load_equivalent(path: Path = EQUIVALENT_FILE) -> dict[str, str]:
 class Sandbox:
     """A private copy of the repository's package and tests, where one mutant at a time is written."""
 
-    def __init__(self, root: Path, base: Path, tests: tuple[str, ...]) -> None:
+    def __init__(self, root: Path, base: Path, tests: tuple[str, ...], copied: tuple[str, ...] = COPIED) -> None:
         self.root = base
+        self._process: subprocess.Popen | None = None
         self.tests = [t for t in tests if (root / t).exists()]
-        for name in COPIED:
+        base.mkdir(parents=True, exist_ok=True)
+        for name in copied:
             source = root / name
             if source.is_dir():
                 shutil.copytree(source, base / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
@@ -100,9 +104,30 @@ class Sandbox:
                 shutil.copy2(source, base / name)
 
     def _forget_bytecode(self, module: str) -> None:
+        """A mutant's bytecode must never stand in for another's (or the original's): same size, same second."""
         path = self.root / module
         for cached in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
             cached.unlink()
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
+        env["PYTHONPATH"] = str(self.root)
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # allure, xdist, the suite's own plugin: a second per mutant
+        return env
+
+    def _runner(self, timeout: float) -> subprocess.Popen:
+        """The sandbox's forking runner (``tools/forkrunner.py``), started on first use."""
+        if self._process is None or self._process.poll() is not None:
+            command = [sys.executable, str(FORKRUNNER), str(self.root), *self.tests]
+            self._process = subprocess.Popen(
+                command, cwd=self.root, env=self._env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+        return self._process
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.stdin.close()
+            self._process.wait(timeout=10)
 
     def run(self, module: str | None, source: str | None, timeout: float) -> tuple[str, float, str]:
         """Run the tests with ``source`` as ``module``: (``killed``/``survived``/``timeout``, seconds, detail)."""
@@ -111,24 +136,39 @@ class Sandbox:
         if target is not None:
             target.write_text(source, encoding="utf-8")
             self._forget_bytecode(module)
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
-        env["PYTHONPATH"] = str(self.root)
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
         start = time.perf_counter()
         try:
-            done = subprocess.run(
-                [*command, *self.tests], cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout
-            )
-        except subprocess.TimeoutExpired:
-            return "timeout", time.perf_counter() - start, f"no verdict within {timeout:.0f} s"
+            if FORK:
+                runner = self._runner(timeout)
+                runner.stdin.write(f"run {timeout}\n")
+                runner.stdin.flush()
+                answer = json.loads(runner.stdout.readline())
+            else:
+                answer = self._run_process(timeout)
         finally:
             if target is not None:
                 target.write_text(original, encoding="utf-8")
                 self._forget_bytecode(module)
         seconds = time.perf_counter() - start
-        if done.returncode == 0:
+        if answer["timeout"]:
+            return "timeout", seconds, answer["detail"]
+        if answer["code"] == 0:
             return "survived", seconds, ""
-        return "killed", seconds, _first_failure(done.stdout + done.stderr, done.returncode)
+        return "killed", seconds, answer["detail"]
+
+    def _run_process(self, timeout: float) -> dict:
+        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *self.tests]
+        try:
+            done = subprocess.run(
+                command, cwd=self.root, env=self._env(), capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired:
+            return {"code": None, "timeout": True, "detail": f"no verdict within {timeout:.0f} s"}
+        return {
+            "code": done.returncode,
+            "timeout": False,
+            "detail": _first_failure(done.stdout + done.stderr, done.returncode),
+        }
 
 
 def _first_failure(output: str, code: int) -> str:
@@ -146,7 +186,6 @@ def run_mutants(
         sandboxes: queue.Queue[Sandbox] = queue.Queue()
         for j in range(max(1, jobs)):
             base = Path(tmp) / f"job{j}"
-            base.mkdir()
             sandboxes.put(Sandbox(root, base, TESTS))
         first = sandboxes.get()
         status, baseline, detail = first.run(None, None, timeout or 600)
@@ -169,8 +208,12 @@ def run_mutants(
                 print(mark, end="\n" if done % 80 == 0 else "", flush=True, file=sys.stderr)
             return Result(mutant, status, seconds, detail)
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(one, to_run))
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                results = list(pool.map(one, to_run))
+        finally:
+            while not sandboxes.empty():
+                sandboxes.get().close()
         if progress:
             print(file=sys.stderr)
         return results, baseline
@@ -291,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, help="seconds per mutant (default: 5 × the unmutated run, ≥ 30)")
     parser.add_argument("--messages", action="store_true", help="also run the mutants of findings' wording")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where report.md and report.json go")
+    parser.add_argument(
+        "--survivors", action="store_true", help="run only the mutants that survived in the last report.json"
+    )
     parser.add_argument("--fail-under", type=float, default=0.0, help="exit 1 when the score is below this")
     args = parser.parse_args(argv)
 
@@ -307,6 +353,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(every)} mutants", file=sys.stderr)
         return 0
     to_run = [m for m in every if m.key not in equivalent and (args.messages or not m.message_only)]
+    if args.survivors:
+        last = json.loads((args.output / "report.json").read_text(encoding="utf-8"))
+        survived = {m["key"] for m in last["mutants"] if m["status"] == "survived"}
+        to_run = [m for m in to_run if m.key in survived]
+        every = to_run
     start = time.perf_counter()
     ran, baseline = run_mutants(ROOT, to_run, args.jobs, args.timeout)
     seconds = time.perf_counter() - start
