@@ -187,7 +187,7 @@ class CheckContext:
     def exception_message(self) -> str | None:
         """The reported exception's Message (or FriendlyText), ``None`` when no exception is reported."""
         node = self.response_header("ExceptionInfo")
-        if node is None or node.get("{http://www.w3.org/2001/XMLSchema-instance}nil") == "true":
+        if node is None or (node.get("{http://www.w3.org/2001/XMLSchema-instance}nil") or "").strip() in ("true", "1"):
             return None
         texts = [node.findtext(qname(n)) for n in ("Message", "FriendlyText", "ExceptionType")]
         return next((t.strip() for t in texts if t and t.strip()), "(ExceptionInfo without a message)")
@@ -215,7 +215,7 @@ class CheckContext:
         if self.fault is not None:
             return f"a SOAP fault ({self.fault_code or 'no code'}: {self.fault_reason or 'no reason'})"
         if self.succeeded is False:
-            return f"Succeeded=false ({self.exception_message})"
+            return f"Succeeded=false ({self.exception_message or 'no ExceptionInfo'})"
         if self.body_child is not None:
             return f"{etree.QName(self.body_child).localname} with Succeeded={bool_text(self.succeeded)}"
         return "an envelope with an empty Body"
