@@ -30,7 +30,8 @@ def preflight(settings: Settings) -> str | None:
     )
     try:
         exchange = transport.get(str(settings.endpoint))
-        if not exchange.answered and exchange.error is not None:  # a broken answer is still an answer: run, report it
+        proxy_refused = exchange.error is not None and exchange.error.kind == "proxy"
+        if proxy_refused or (not exchange.answered and exchange.error is not None):  # a broken answer is an answer
             return f"endpoint unreachable: {exchange.error}"
         check_credentials(settings)
         return soap_service_problem(settings, transport)

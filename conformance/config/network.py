@@ -41,12 +41,12 @@ def _check_proxy(settings: Settings) -> None:
 
 
 def _check_headers(settings: Settings) -> None:
-    for header in settings.headers:
+    for number, header in enumerate(settings.headers, 1):
         name, colon, _value = header.partition(":")
-        if not colon or not _TOKEN.fullmatch(name.strip()):
+        if not colon or not _TOKEN.fullmatch(name.strip()):  # the text may hold the value: never shown
             raise ConfigError(
-                f"headers: {name.strip()[:40]!r}… ({settings.origin('headers')}): expected 'Name: value' with a "
-                "header name made of letters, digits and -"
+                f"headers: entry {number} ({settings.origin('headers')}, not shown: it may hold a secret): expected "
+                "'Name: value', a header name made of letters, digits and -, then a colon"
             )
         if name.strip().lower() in SUITE_HEADERS:
             raise ConfigError(

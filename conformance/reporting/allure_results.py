@@ -90,8 +90,10 @@ def mark_interrupted(alluredir: Path, running: Iterable[str] = ()) -> int:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if names.pop(data.get("name"), None) is not None and data.get("status") not in ("broken", "failed"):
+        nodeid = names.pop(data.get("name"), None)
+        if nodeid is not None and data.get("status") not in ("broken", "failed"):
             change(data, [])
+            data.setdefault("fullName", nodeid)  # cut short before allure-pytest named it
             path.write_text(json.dumps(data), encoding="utf-8")
             changed += 1
     for name, nodeid in names.items():  # running, and no result at all

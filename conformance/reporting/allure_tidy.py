@@ -38,9 +38,10 @@ def check_of(line: str) -> str | None:
 
 def root_cause_first(findings: list[str]) -> list[str]:
     """Findings ordered as a QA engineer should read them: transport and well-formedness (the cause) before the
-    checks they make fail (symptoms), then in report order."""
+    checks they make fail (symptoms), then the blockers, then in report order. Allure files a result under the
+    first category that matches, i.e. under its first finding's check."""
     order: dict[str, int] = {}
-    for name in [*ROOT_FIRST, *REGISTRY]:
+    for name in [*ROOT_FIRST, *BLOCKER, *REGISTRY]:
         order.setdefault(name, len(order))
     return sorted(findings, key=lambda line: order.get(check_of(line) or "", len(order)))
 
@@ -93,7 +94,7 @@ def tidy_result(data: dict[str, Any], version: str) -> bool:
         kept += [{"name": "story", "value": check} for check in dict.fromkeys(checks)]
         kept.append({"name": "severity", "value": severity(checks, levels)})
         details = data.setdefault("statusDetails", {})
-        context = [line for line in _text(details) if line.strip() not in findings and line.strip()]
+        context = [_portable(line) for line in _text(details) if line.strip() not in findings and line.strip()]
         details["message"] = "\n".join(findings)
         details["trace"] = "\n".join(context)
     elif status == "passed":
@@ -107,6 +108,13 @@ def tidy_result(data: dict[str, Any], version: str) -> bool:
         kept.append({"name": "severity", "value": "normal"})
     data["labels"] = kept
     return True
+
+
+def _portable(line: str) -> str:
+    """The run-local reproduction command (a file under this machine's report dir) → the attachment that travels."""
+    if line.lstrip().startswith("reproduce: "):
+        return "reproduce: see the attachment 'reproduce (curl; secrets from the environment)'"
+    return line
 
 
 def _text(details: dict[str, str]) -> list[str]:

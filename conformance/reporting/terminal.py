@@ -72,5 +72,7 @@ def appointment_lines(data: dict[str, Any]) -> list[str]:
         if any(a.get("end") == "Accepted" and a.get("start") != "Accepted" for a in states):
             lines.append(f"  ({data.get('appointments_note', '')})")
     lines += [f"not used: appointment {a['id']}: {a['unfit']}" for a in states if a.get("unfit")]
+    if data.get("series_note"):
+        lines.append(f"note: {data['series_note']}")
     lines += [f"SETUP PROBLEM: {problem}" for problem in data.get("restore_problems", [])]
     return lines

@@ -33,6 +33,14 @@ PENDING_NOTE = (
 )
 
 
+SERIES_NOTE = (
+    "appointments {ids} are occurrences of a series: a Reject with ThisAndForward or StopRecurrence also changes "
+    "the series' later occurrences, including any you did not allow-list; the suite neither reads nor restores "
+    "those (it touches allow-listed ids only), and Accept does not undo StopRecurrence's end of the series. "
+    "Allow-list every occurrence, or use a series kept for this suite"
+)
+
+
 @dataclass
 class Staging:
     """What the controller learned of the allow-listed appointments, and what it reads at the end."""
@@ -57,7 +65,11 @@ class Staging:
             if state.unfit:
                 entry["unfit"] = state.unfit
             appointments.append(entry)
-        return {"appointments": appointments, "appointments_note": PENDING_NOTE}
+        summary: dict[str, Any] = {"appointments": appointments, "appointments_note": PENDING_NOTE}
+        recurring = [s.appointment_id for s in self.states if s.found is not None and s.found.recurrence_id]
+        if recurring:
+            summary["series_note"] = SERIES_NOTE.format(ids=", ".join(map(str, recurring)))
+        return summary
 
 
 def observer_for(settings: Settings) -> tuple[Observer, Transport]:

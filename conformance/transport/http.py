@@ -196,6 +196,15 @@ class Transport:
             finally:
                 raw.close()
         response = HttpResponse(head.status, head.reason, head.headers, body_bytes)
+        if raw.status_code == 407 and self.network.proxies_for(url):  # the proxy's answer, not the endpoint's
+            raise _Failure(
+                TransportFailure(
+                    "proxy",
+                    f"the proxy on the way to {display_url(url)} refused the request: HTTP 407 Proxy Authentication "
+                    "Required (check the user and password in --proxy, or CONFORMANCE_PROXY)",
+                ),
+                partial=response,  # evidence, but no answer of the endpoint's to judge
+            )
         if 300 <= raw.status_code < 400:
             location = raw.headers.get("Location", "(no Location header)")
             raise _Failure(

@@ -199,7 +199,7 @@ def test_mutual_tls_works_with_the_right_certificate_and_fails_clearly_without(t
         (["--client-cert", "{ca}-missing"], {}, "expected an existing PEM file"),
         (["--client-key", "{client_key}"], {}, "--client-cert FILE with it"),
         (["--header", "SOAPAction: other"], {}, "a gateway header may not replace it"),
-        (["--header", "no colon here"], {}, "expected 'Name: value'"),
+        (["--header", "X-Key=gw-s3cret-in-a-typo"], {}, "expected 'Name: value'"),
         (["--header", "X-Key: ${NOT_SET_ANYWHERE_42}"], {}, "NOT_SET_ANYWHERE_42 it uses is not set"),
         (["--proxy", "socks5://127.0.0.1:1080"], {}, "an http:// or https:// proxy URL"),
     ],
@@ -224,6 +224,15 @@ def test_a_network_configuration_mistake_is_one_line_and_exit_2(tmp_path, pki, a
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and words in lines[0], done.stderr
     assert PASSPHRASE not in done.stderr and "not-the-passphrase" not in done.stderr
+    assert "gw-s3cret-in-a-typo" not in done.stderr
+
+
+def test_a_proxy_that_refuses_the_credentials_is_one_transport_line_not_contract_violations(tmp_path, reference):
+    with ForwardProxy(credentials=("qa", PROXY_PASSWORD)) as proxy:
+        done = run(tmp_path, reference.url, "--proxy", proxy.url("qa", "not-the-proxy-password"))
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr[-2000:]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("conformance:")]
+    assert len(lines) == 1 and "HTTP 407" in lines[0] and "not-the-proxy-password" not in done.stderr + done.stdout
 
 
 @pytest.mark.parametrize(
