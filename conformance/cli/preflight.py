@@ -22,12 +22,10 @@ def preflight(settings: Settings) -> str | None:
        unreachable URL, the first thing to fix, is named first.
     3. Whether a SOAP service answers there at all (``soap_service_problem``).
     """
-    from ..transport.http import Transport, TransportOptions
-    from ..transport.network import network_of
+    from ..transport.http import Transport
+    from ..transport.network import options_for
 
-    transport = Transport(
-        TransportOptions(timeout=min(settings.timeout, 10), verify=settings.verify(), network=network_of(settings))
-    )
+    transport = Transport(options_for(settings, timeout=min(settings.timeout, 10)))
     try:
         exchange = transport.get(str(settings.endpoint))
         proxy_refused = exchange.error is not None and exchange.error.kind == "proxy"

@@ -21,8 +21,8 @@ from ..contract.principal import principal_url
 from ..contract.redaction import display_url
 from ..errors import ContractUnavailable
 from ..reference import ReferenceServer, ReferenceService
-from ..transport.http import Transport, TransportOptions
-from ..transport.network import network_of
+from ..transport.http import Transport
+from ..transport.network import options_for
 from .compare import DriftResult, compare
 from .model import build_model
 from .report import DriftReport
@@ -47,14 +47,7 @@ def run_drift(settings: Settings) -> DriftReport:
                 "(flag --principal-endpoint)"
             )
         targets.append((SOPRINCIPAL, principal, server is not None and settings.principal_endpoint is None))
-    transport = Transport(
-        TransportOptions(
-            timeout=settings.timeout,
-            max_bytes=settings.max_response_bytes,
-            verify=settings.verify(),
-            network=network_of(settings),
-        )
-    )
+    transport = Transport(options_for(settings, max_bytes=settings.max_response_bytes))
     try:
         return DriftReport([_drift_of(contract, url, embedded, transport) for contract, url, embedded in targets])
     finally:

@@ -70,8 +70,7 @@ def mark_findings(messages: list[str]) -> None:
 
 def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None) -> None:
     case = result.case
-    label_case(case.phase, case.title, result.exchange.version.name, f"{case.id}: {case.title}")
-    identify(case.id, result.exchange.version.name, case.expect.value)
+    label_case(case.phase, case.title, result.exchange.version.name, f"{case.id}: {case.title}")  # identified first
     for check in result.checks:
         if check.status == "not-applicable":
             continue

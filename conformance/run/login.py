@@ -14,8 +14,8 @@ from ..contract.redaction import Redactor, display_url
 from ..contract.schemas import principal_schema
 from ..contract.soap import SOAP11
 from ..errors import LoginFailed, SuiteBug
-from ..transport.http import Exchange, Transport, TransportOptions
-from ..transport.network import network_of
+from ..transport.http import Exchange, Transport
+from ..transport.network import options_for
 
 REFUSED, UNREACHABLE = 2, 3  # the exit codes of a failed login: credentials refused, principal service unusable
 
@@ -55,9 +55,7 @@ def log_in(settings: Settings, appointment_url: str, transport: Transport | None
     if errors:
         raise SuiteBug(f"bug in the suite: the login request is not valid against the SoPrincipal schema: {errors[0]}")
     own = transport is None
-    transport = transport or Transport(
-        TransportOptions(timeout=settings.timeout, verify=settings.verify(), network=network_of(settings))
-    )
+    transport = transport or Transport(options_for(settings))
     try:
         exchange = transport.send(url, login_request(envelope), SOAP11)
     finally:

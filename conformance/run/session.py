@@ -25,8 +25,8 @@ from ..reporting import allure_report
 from ..reporting.effects import fingerprint
 from ..reporting.reproduction import curl_command, write_request
 from ..reporting.summary import PROPERTY
-from ..transport.http import Transport, TransportOptions
-from ..transport.network import network_of
+from ..transport.http import Transport
+from ..transport.network import options_for
 from .credentials import Credentials as RunCredentials
 from .credentials import TicketExpired
 from .locks import EffectLock
@@ -75,15 +75,7 @@ class SuiteSession:
             self.server.service.tickets.revoke(revoked)
         self.target = Target(url, self.version, self._headers(), id_policy(settings), settings.online, revoked)
         rate = settings.rate_limit / max(workers, 1) if settings.rate_limit else None
-        self.transport = Transport(
-            TransportOptions(
-                timeout=settings.timeout,
-                max_bytes=settings.max_response_bytes,
-                verify=settings.verify(),
-                rate_limit=rate,
-                network=network_of(settings),
-            )
-        )
+        self.transport = Transport(options_for(settings, max_bytes=settings.max_response_bytes, rate_limit=rate))
         lock = EffectLock(None if settings.embedded else url)
         self.observer = Observer(self.target, self.transport, restore=settings.restore, lock=lock)
         self.runner = Runner(

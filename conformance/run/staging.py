@@ -20,8 +20,8 @@ from ..contract.soap import soap_version
 from ..errors import LoginFailed
 from ..generation.cases import SETUP, Target
 from ..reporting.run_info import authentication
-from ..transport.http import Transport, TransportOptions
-from ..transport.network import network_of
+from ..transport.http import Transport
+from ..transport.network import options_for
 from .credentials import AUTHENTICATION
 from .locks import EffectLock
 from .login import log_in
@@ -76,14 +76,7 @@ def observer_for(settings: Settings) -> tuple[Observer, Transport]:
     """An observer of the configured endpoint with the run's own credentials (outside any test)."""
     from .session import id_policy
 
-    transport = Transport(
-        TransportOptions(
-            timeout=settings.timeout,
-            max_bytes=settings.max_response_bytes,
-            verify=settings.verify(),
-            network=network_of(settings),
-        )
-    )
+    transport = Transport(options_for(settings, max_bytes=settings.max_response_bytes))
     target = Target(
         str(settings.endpoint),
         soap_version(settings.soap_version),

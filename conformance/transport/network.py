@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests.utils
@@ -14,6 +14,9 @@ import urllib3.util.ssl_
 
 from ..config import Settings
 from ..contract.redaction import display_url
+
+if TYPE_CHECKING:
+    from .http import TransportOptions
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,16 @@ def network_of(settings: Settings) -> Network:
         client_key_password=settings.client_key_password,
         headers=tuple(settings.header_pairs()),
         secrets=tuple(settings.network_secrets()),
+    )
+
+
+def options_for(settings: Settings, **overrides: Any) -> TransportOptions:
+    """The transport options every connection of a run shares: its timeout, TLS verification and way to the endpoint
+    (proxy, client certificate, gateway headers); ``overrides`` for what one caller sets apart."""
+    from .http import TransportOptions  # http imports this module
+
+    return TransportOptions(
+        **{"timeout": settings.timeout, "verify": settings.verify(), "network": network_of(settings), **overrides}
     )
 
 

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from helpers import hostile
 from helpers.pki import PASSPHRASE, make_pki, mutual_tls
 from helpers.proxy import ForwardProxy
-from strength.matrix import environment
+from strength.matrix import command, environment
 
 from conformance.contract.messages import OutgoingRequest
 from conformance.contract.soap import SOAP11
-from conformance.reference import REFERENCE_ALLOW_LIST, ReferenceServer, ReferenceService
+from conformance.reference import ReferenceServer, ReferenceService
 from conformance.transport.http import Transport, TransportOptions
 from conformance.transport.network import Network, bypasses
 
@@ -38,30 +37,14 @@ def pki(tmp_path_factory):
 
 
 def run(tmp_path: Path, url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "conformance",
-        "run",
-        "--endpoint",
-        url,
-        "--appointment-id",
-        ",".join(map(str, REFERENCE_ALLOW_LIST)),
-        "--unused-ids",
-        "1000-2147483647",
-        "--report-dir",
-        "out",
-        "--max-examples",
-        "5",
-        "--seed",
-        "3",
-        "--hypothesis-database",
-        "none",
-        *args,
-        "-q",
-    ]
+    """``conformance run`` against ``url`` as the strength suite runs it, reports in ``tmp_path/out``."""
     return subprocess.run(
-        command, cwd=tmp_path, env={**environment(), **(env or {})}, capture_output=True, text=True, timeout=300
+        command(url, "1.1", Path("out"), args),
+        cwd=tmp_path,
+        env={**environment(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
