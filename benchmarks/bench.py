@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("roundtrip", "validation", "wholerun", "startup", "zeep")
+SECTIONS = ("roundtrip", "validation", "wholerun", "startup", "zeep", "latency")
+DEFAULT_SECTIONS = SECTIONS[:-1]  # latency runs whole suites against a slow endpoint: 15 minutes, asked for by name
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def run_sections(args: argparse.Namespace, plan: Plan) -> tuple[list[Any], dict[
     import validation
     import wholerun
 
-    wanted = set(args.only or SECTIONS)
+    wanted = set(args.only or DEFAULT_SECTIONS)
     rows: list[Any] = []
     extra: dict[str, Any] = {}
     if "roundtrip" in wanted:
@@ -89,6 +90,15 @@ def run_sections(args: argparse.Namespace, plan: Plan) -> tuple[list[Any], dict[
     if "wholerun" in wanted:
         _progress("whole runs of `python -m conformance run` (subprocesses)")
         rows += wholerun.measure(args.quick)
+    if "latency" in wanted:
+        import latency
+
+        _progress("whole runs against a slow endpoint: serial and --concurrency N")
+        if args.quick:
+            rows += latency.measure(delays=(0.05,), levels=(1, 8), max_examples=(50,))
+        else:
+            rows += latency.measure(delays=(0.05, 0.15), levels=(1, 2, 4, 8, 16), max_examples=(50,))
+            rows += latency.measure(delays=(0.05,), levels=(1, 8), max_examples=(500,))
     if args.profile:
         import profiling
 

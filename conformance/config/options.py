@@ -85,6 +85,15 @@ OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
         "timeout",
         {"metavar": "SECONDS", "type": float, "help": "per-request timeout (default 10; at most 3600)"},
     ),
+    (
+        "--concurrency",
+        "concurrency",
+        {
+            "metavar": "N",
+            "type": int,
+            "help": "up to N exchanges on the wire at once, for slow endpoints (default 1: one at a time)",
+        },
+    ),
     ("--max-failures", "max_failures", {"metavar": "N", "type": int, "help": "stop after N failed tests (N >= 1)"}),
     ("--rate-limit", "rate_limit", {"metavar": "PER_S", "type": float, "help": "at most PER_S requests per second"}),
     (

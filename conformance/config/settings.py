@@ -17,6 +17,7 @@ SECRET_FIELDS = ("ticket", "password", "application_token", "client_key_password
 
 
 MAX_TIMEOUT = 3600.0  # seconds; more is a typo (1e12), not a wish
+MAX_CONCURRENCY = 64  # exchanges in flight; more is a typo, or a load test (which this suite is not)
 
 
 DEFAULT_ORIGIN = "default"
@@ -43,6 +44,8 @@ class Settings:
     max_examples: int = 50
     seed: int | None = None
     workers: int = 0
+    concurrency: int = 1  # exchanges on the wire at once (all processes together); 1: one at a time
+    series: tuple[tuple[int, int | None], ...] = ()  # allow-listed id → its series (survey; set by the run)
     timeout: float = 10.0
     max_failures: int | None = None
     rate_limit: float | None = None
@@ -99,7 +102,7 @@ class Settings:
 _FIELDS = {f.name: f for f in fields(Settings)}
 
 
-_SETTABLE = set(_FIELDS) - {"sources", "config_file", "unfit"}
+_SETTABLE = set(_FIELDS) - {"sources", "config_file", "unfit", "series"}
 
 
 _ALIASES = {"appointment_id": "appointment_ids", "soap": "soap_version", "header": "headers"}
@@ -112,6 +115,7 @@ _NUMBERS: dict[str, tuple[Callable[[float], bool], str]] = {
     "rate_limit": (lambda v: v > 0, "requests per second, more than 0"),
     "max_examples": (lambda v: v >= 1, "a whole number, 1 or more"),
     "workers": (lambda v: v >= 0, "a whole number, 0 (no parallel workers) or more"),
+    "concurrency": (lambda v: 1 <= v <= MAX_CONCURRENCY, f"a whole number from 1 to {MAX_CONCURRENCY}"),
     "max_failures": (lambda v: v >= 1, "a whole number, 1 or more (failed tests before the run stops)"),
     "max_response_bytes": (lambda v: v >= 1, "a whole number of bytes, 1 or more"),
 }

@@ -15,7 +15,7 @@ from .settings import SECRET_FIELDS
 _BOOLS = ("online", "insecure", "strict", "no_credentials", "restore", "proxy_from_env")
 
 
-_INTS = ("max_examples", "workers", "max_failures", "max_response_bytes", "seed")
+_INTS = ("max_examples", "workers", "concurrency", "max_failures", "max_response_bytes", "seed")
 
 
 _FLOATS = ("timeout", "rate_limit", "sla_ms")

@@ -103,7 +103,19 @@ class IdPolicy:
     def guard_bytes(self, body: bytes) -> None:
         """``guard`` for raw request bytes, which may be malformed on purpose: every AppointmentId element's content
         is read as text, with comments dropped, CDATA opened and character references resolved."""
-        text = body.decode("utf-16" if body[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", "replace")
-        for match in _RAW_ID.finditer(text):
-            content = _CDATA.sub(lambda m: m.group(1), _MARKUP.sub("", match.group(1)))
-            self.check(html.unescape(content), "raw request")
+        for content in _id_texts(body):
+            self.check(content, "raw request")
+
+    def allowed_in(self, body: bytes) -> tuple[int, ...]:
+        """The allow-listed ids a request names (read as ``guard_bytes`` reads them): the appointments it may
+        change, valid request or not."""
+        found = {integer_value(content) for content in _id_texts(body)}
+        return tuple(sorted(i for i in found if i is not None and i in self.allowed))
+
+
+def _id_texts(body: bytes) -> list[str]:
+    text = body.decode("utf-16" if body[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", "replace")
+    return [
+        html.unescape(_CDATA.sub(lambda m: m.group(1), _MARKUP.sub("", match.group(1))))
+        for match in _RAW_ID.finditer(text)
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections import deque
 from dataclasses import dataclass
 from itertools import islice
@@ -69,14 +70,18 @@ class Schema:
         self.lxml = etree.XMLSchema(etree.parse(str(path), parser))
         self._path = path
         self._detailed: xmlschema.XMLSchema10 | None = None
+        # lxml keeps one error log per validator: a validation and the reading of its log are one step, or two
+        # threads (--concurrency) would read each other's errors
+        self._lock = threading.Lock()
 
     @property
     def detailed(self) -> xmlschema.XMLSchema10:
-        if self._detailed is None:  # built on first failure only: ~0.2 s
-            import xmlschema
+        with self._lock:
+            if self._detailed is None:  # built on first failure only: ~0.2 s
+                import xmlschema
 
-            self._detailed = xmlschema.XMLSchema10(str(self._path), allow="local")
-        return self._detailed
+                self._detailed = xmlschema.XMLSchema10(str(self._path), allow="local")
+            return self._detailed
 
     def errors(self, element: etree._Element) -> list[SchemaViolation]:
         """Every error lxml finds in ``element`` (validated as a document root), with paths; [] when valid.
@@ -85,9 +90,10 @@ class Schema:
         keep lxml's one-line message. Bounded: lxml reports each error once, in C, and xmlschema, whose cost per
         error grows with the element's attributes, stops after a few (callers bound the document's markup)."""
         tree = _as_tree(element)
-        if self.lxml.validate(tree):
-            return []
-        entries = [(e.path or f"line {e.line}:{e.column}", _one_line(e.message)) for e in self.lxml.error_log]
+        with self._lock:
+            if self.lxml.validate(tree):
+                return []
+            entries = [(e.path or f"line {e.line}:{e.column}", _one_line(e.message)) for e in self.lxml.error_log]
         explained: deque[SchemaViolation] = deque()
         if _cheap_to_explain(tree):
             errors = islice(self.detailed.iter_errors(tree), MAX_EXPLAINED)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +14,11 @@ import allure
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.control import current_build_context
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.database import DirectoryBasedExampleDatabase, ReadOnlyDatabase
+from hypothesis.strategies import SearchStrategy
 
 from ..checks.context import Expect
+from ..contract.ids import IdPolicy
 from ..contract.messages import RejectCall
 from ..errors import ContractViolation, SuiteBug
 from ..reporting import allure_report
@@ -22,6 +26,8 @@ from ..reporting.summary import PROPERTY
 from ..run.credentials import TicketExpired
 from ..run.runner import CaseResult
 from ..run.session import SETUP, SuiteSession, tally_of
+from .lookahead import Lookahead
+from .strategies import appointment_ids, reject_calls, unreal_ids
 
 
 class _NoResponse(BaseException):
@@ -54,30 +60,93 @@ def example_database(setting: str | None, report_dir: Path, name: str = ""):  # 
     return DirectoryBasedExampleDatabase(str(Path(setting) / name) if name else setting)
 
 
-def run_property(
-    session: SuiteSession, node: pytest.Item, strategy: Any, expect: Expect, title: str, seed_value: int
-) -> None:
+@dataclass(frozen=True)
+class Property:
+    """A property of Reject the generated phase tests: which calls it draws, and what the endpoint must do."""
+
+    title: str
+    expect: Expect
+    calls: Callable[[IdPolicy], SearchStrategy[RejectCall]]
+    needs_allow_list: bool = False
+
+
+PROPERTIES = {
+    p.title: p
+    for p in (
+        Property(
+            "valid-calls-accepted", Expect.ACCEPT, lambda policy: reject_calls(appointment_ids(policy.usable)), True
+        ),
+        Property("unknown-ids-rejected", Expect.REJECT, lambda policy: reject_calls(unreal_ids(policy))),
+    )
+}
+
+
+def runnable(session: SuiteSession, prop: Property) -> bool:
+    """A property of valid calls needs an allow-listed id that is fit to Reject."""
+    return bool(session.target.policy.usable) or not prop.needs_allow_list
+
+
+def _hypothesis_test(session: SuiteSession, prop: Property, database: Any, body: Callable[[RejectCall], None]) -> Any:
+    """``body`` as a hypothesis test with the run's settings and seed. Both passes of ``--concurrency`` (recording,
+    real) share one database key, so the recording pass replays what the real pass will replay."""
+    test = settings(
+        max_examples=session.settings.max_examples,
+        deadline=None,
+        print_blob=False,
+        derandomize=False,
+        database=database,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        # the explain phase replays failing examples with tracing: ~70 more Rejects per failure, nothing reported
+        phases=[p for p in Phase if p is not Phase.explain],
+    )(
+        seed(session.seed)(  # under @settings: @seed on the outside switches the example database off
+            given(call=prop.calls(session.target.policy))(body)
+        )
+    )
+    test._hypothesis_internal_database_key = f"conformance-reject:{prop.title}".encode()
+    return test
+
+
+def _database(session: SuiteSession, prop: Property) -> Any:
+    return example_database(session.settings.hypothesis_database, session.settings.report_dir, prop.title)
+
+
+def lookahead(session: SuiteSession, title: str) -> Lookahead | None:
+    """``--concurrency``: the property's calls, recorded and on their way (started by the first test that sees the
+    property coming, so the wire stays busy from one phase into the next); ``None`` when serial."""
+    if session.ahead is None:
+        return None
+    started = session.lookaheads.get(title)
+    if started is not None:
+        return started
+    prop = PROPERTIES[title]
+    if not runnable(session, prop):
+        return None
+    plan: list[RejectCall] = []
+
+    def record(call: RejectCall) -> None:
+        plan.append(call)
+
+    database = _database(session, prop)
+    _hypothesis_test(session, prop, ReadOnlyDatabase(database) if database is not None else None, record)()
+    started = session.lookaheads[title] = Lookahead(session, plan, prop.expect, title)
+    return started
+
+
+def run_property(session: SuiteSession, node: pytest.Item, title: str) -> None:
     """Fire generated calls until ``max_examples`` or a shrunk counterexample; one test, one Allure result."""
+    prop = PROPERTIES[title]
+    expect, seed_value = prop.expect, session.seed
     tally: dict[str, Counter[str]] = {}
     seen = {"examples": 0}
     final: dict[str, Any] = {}
     advisories: dict[str, dict[str, str]] = {}  # the first advisory of each check, over every example
     notes: list[str] = []  # what happened around the examples (a renewed ticket …)
+    ahead = lookahead(session, title)
 
-    @settings(
-        max_examples=session.settings.max_examples,
-        deadline=None,
-        print_blob=False,
-        derandomize=False,
-        database=example_database(session.settings.hypothesis_database, session.settings.report_dir, title),
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-        # the explain phase replays failing examples with tracing: ~70 more Rejects per failure, nothing reported
-        phases=[p for p in Phase if p is not Phase.explain],
-    )
-    @seed(seed_value)  # under @settings: @seed on the outside switches the example database off
-    @given(call=strategy)
-    def prop(call: RejectCall) -> None:
-        result = session.execute(session.generated_case(call, expect, title))
+    def body(call: RejectCall) -> None:
+        case = session.generated_case(call, expect, title)
+        result = session.execute(case, ahead.take(call) if ahead is not None else None)
         seen["examples"] += 1
         notes.extend(session.redactor.text(note) for note in result.notes)
         for name, counts in tally_of(result).items():
@@ -88,6 +157,8 @@ def run_property(
             advisories.setdefault(advisory.check, {**session.finding(advisory), "example": repr(call)})
         failures = result.failures(session.strict)
         if failures:
+            if ahead is not None:
+                ahead.stop()  # hypothesis shrinks now: each shrink step depends on the last, sent one at a time
             if current_build_context().is_final:
                 final["result"], final["call"] = result, call
             raise ContractViolation(str(failures[0]))
@@ -96,13 +167,17 @@ def run_property(
     allure_report.identify(f"generated/{title}", session.version.name, expect.value)
     violated = False
     try:
-        prop()
+        _hypothesis_test(session, prop, _database(session, prop), body)()
     except ContractViolation:
         violated = True  # reported below, outside the except block, so pytest shows no exception chain
     except TicketExpired as expired:
         pytest.skip(f"{SETUP}: {expired}")
     except _NoResponse as stop:
         violated, final["result"], final["call"] = True, stop.result, stop.result.case.call
+    finally:
+        if ahead is not None:
+            notes.extend(ahead.close())
+            session.lookaheads.pop(title, None)
     if violated and not final:
         pytest.fail(
             f"generated/{title}: a generated call broke the contract but hypothesis did not replay it; "

@@ -8,8 +8,6 @@ attaches to its report, and has the reports written when the run ends; the work 
 from __future__ import annotations
 
 import argparse
-import os
-import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,6 +34,7 @@ SUMMARY = pytest.StashKey[RunSummary]()
 PROGRESS = pytest.StashKey[Progress]()
 LOGIN_KEY = "conformance_login"  # the controller's login, handed to each xdist worker
 UNFIT_KEY = "conformance_unfit"  # allow-listed ids the controller found unfit, and why
+SERIES_KEY = "conformance_series"  # allow-listed id → its series, as the controller's survey read it
 STAGING = pytest.StashKey[Staging]()
 MARKER = "conformance"  # @pytest.mark.conformance(phase=…) on the suite's tests
 _CONFIG: dict[str, pytest.Config] = {}  # for hooks that get no config (report and xdist hooks)
@@ -74,6 +73,9 @@ def settings_of(config: pytest.Config) -> Settings:
             settings = replace(settings, ticket=login["ticket"], authenticated_by=login["how"])
         if handed.get(UNFIT_KEY):  # the controller's survey of the allow-listed appointments
             settings = replace(settings, unfit=tuple((int(i), str(why)) for i, why in handed[UNFIT_KEY]))
+        if handed.get(SERIES_KEY):
+            series = tuple((int(i), None if s is None else int(s)) for i, s in handed[SERIES_KEY])
+            settings = replace(settings, series=series)
         config.stash[SETTINGS] = settings
     return config.stash[SETTINGS]
 
@@ -105,6 +107,8 @@ def pytest_configure_node(node: object) -> None:
         node.workerinput[LOGIN_KEY] = {"ticket": settings.ticket, "how": settings.authenticated_by}  # type: ignore[attr-defined]
     if settings.unfit:
         node.workerinput[UNFIT_KEY] = [list(pair) for pair in settings.unfit]  # type: ignore[attr-defined]
+    if settings.series:
+        node.workerinput[SERIES_KEY] = [list(pair) for pair in settings.series]  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -132,7 +136,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings = _log_in_here(config)
     staging = survey(settings)
     config.stash[STAGING] = staging
-    config.stash[SETTINGS] = replace(settings, unfit=staging.unfit)
+    config.stash[SETTINGS] = replace(settings, unfit=staging.unfit, series=staging.series)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -157,7 +161,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def conformance(request: pytest.FixtureRequest):  # noqa: ANN201 - a generator fixture
     """The run's ``SuiteSession``: target (embedded endpoint started if none is configured), transport, runner."""
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    # this run's own workers (xdist's worker input), not a PYTEST_XDIST_WORKER_COUNT inherited from a parent run
+    workers = int(getattr(request.config, "workerinput", {}).get("workercount", 1))
     try:
         session = SuiteSession(settings_of(request.config), workers=workers)
     except LoginFailed as exc:
@@ -167,10 +172,9 @@ def conformance(request: pytest.FixtureRequest):  # noqa: ANN201 - a generator f
 
 
 @pytest.fixture(scope="session")
-def conformance_seed(request: pytest.FixtureRequest) -> int:
+def conformance_seed(conformance: SuiteSession) -> int:
     """The hypothesis seed: ``--seed``, or a fresh one that failure messages print so the run can be repeated."""
-    seed = settings_of(request.config).seed
-    return seed if seed is not None else random.SystemRandom().randrange(2**32)
+    return conformance.seed
 
 
 # --- collecting what every test reports --------------------------------------------------------------

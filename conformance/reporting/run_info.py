@@ -42,6 +42,9 @@ def environment_of(settings: Settings, records: list[dict[str, Any]]) -> dict[st
         "Max.examples": str(settings.max_examples),
         "Timeout": f"{settings.timeout:g} s per exchange",
         "Workers": str(settings.workers) if settings.workers else "none (one process)",
+        "Concurrency": (
+            f"{settings.concurrency} exchanges in flight at most" if settings.concurrency > 1 else "1 (one at a time)"
+        ),
         **describe_network(settings),
         "Server": str(meta["server"] or ""),
         "Python": platform.python_version(),

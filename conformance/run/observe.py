@@ -8,8 +8,10 @@ arrives, like Reject's; only allow-listed ids are ever read or accepted (``IdPol
 
 Reading is not judging: an answer that cannot be read (a fault, ``Succeeded=false``, a schema violation, no
 answer) makes the effect *not observed*, with the reason; the effect checks are then not applicable, and the
-case says why. While one worker observes, others wait (``EffectLock``): a Reject of one worker must not land
-between another's before and after.
+case says why. While one case observes a series (or a single appointment), other cases of the same group wait
+(``EffectLocks``): a Reject of one must not land between another's before and after. Reads that do not depend on
+each other (the occurrences of a series; each declined occurrence's Accept and re-read) go out side by side under
+``--concurrency``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from ..contract.soap import SoapVersion, qname
 from ..errors import SuiteBug
 from ..generation.cases import Target
 from ..transport.http import Exchange, Transport
-from .locks import EffectLock
+from .ahead import Fanout
+from .locks import EffectLocks
 
 # InvitationStatus of an invitation the test user can answer (None, Unknown: no invitation; Cancelled: no meeting)
 FIT_STATES = ("Invitation", "Seen", "Accepted", "Declined", "Moved", "MovedSeen", "Hidden")
@@ -113,11 +116,14 @@ class AppointmentState:
 
 
 class Observer:
-    def __init__(self, target: Target, transport: Transport, *, restore: bool, lock: EffectLock) -> None:
+    def __init__(
+        self, target: Target, transport: Transport, *, restore: bool, locks: EffectLocks, fanout: Fanout | None = None
+    ) -> None:
         self.target = target
         self.transport = transport
         self.restore = restore
-        self.lock = lock
+        self.locks = locks
+        self.fanout = fanout or Fanout(1)
 
     def observes(self, appointment_id: object) -> bool:
         """Only a Reject of an allow-listed id is observed (nothing else may be read)."""
@@ -127,12 +133,16 @@ class Observer:
     def around(self, appointment_id: int, reason: str | None, mode: str | None) -> Iterator[Effect]:
         """Read before; the caller sends the Reject inside the ``with``; read after, then restore."""
         effect = Effect(appointment_id, reason, mode)
-        with self.lock:
-            self._read_all(effect, effect.before, [appointment_id])
-            addressed = effect.before.get(appointment_id)
-            if addressed is not None and addressed.recurrence_id is not None:
-                others = [i for i in self.target.policy.allowed if i != appointment_id]
-                self._read_all(effect, effect.before, others, series=addressed.recurrence_id)
+        with self.locks.hold([appointment_id]):
+            mates = self.locks.same_series(appointment_id, self.target.policy.allowed)
+            if mates is not None:  # the series are known: the addressed appointment and its surveyed occurrences
+                self._read_all(effect, effect.before, [appointment_id], mates=mates)
+            else:
+                self._read_all(effect, effect.before, [appointment_id])
+                addressed = effect.before.get(appointment_id)
+                if addressed is not None and addressed.recurrence_id is not None:
+                    others = [i for i in self.target.policy.allowed if i != appointment_id]
+                    self._read_all(effect, effect.before, others, series=addressed.recurrence_id)
             yield effect
             self._read_all(effect, effect.after, list(effect.before))
             if self.restore:
@@ -143,9 +153,8 @@ class Observer:
         invitation of the test user is *unfit* (its cases are skipped for safety, saying why); with ``restore``, a
         declined invitation is put back with Accept so that every Reject starts from a known, non-declined state."""
         states = []
-        with self.lock:
-            for appointment_id in ids:
-                reading = self.read(appointment_id)
+        with self.locks.hold(ids):
+            for appointment_id, reading in zip(ids, self.fanout.map(self.read, ids), strict=True):
                 state = AppointmentState(appointment_id, reading.entity)
                 states.append(state)
                 entity = reading.entity
@@ -167,6 +176,7 @@ class Observer:
                             f"appointment {appointment_id} was found Declined and could not be put back with Accept "
                             f"({problem or again.problem or 'it still reads Declined'})"
                         )
+        self.locks.learn((s.appointment_id, s.found.recurrence_id) for s in states if s.found is not None)
         return states
 
     def read(self, appointment_id: int) -> Reading:
@@ -186,26 +196,39 @@ class Observer:
 
     # ---------------------------------------------------------------------------------------------
 
-    def _read_all(self, effect: Effect, into: dict[int, Entity], ids: list[int], series: int | None = None) -> None:
-        for appointment_id in ids:
-            reading = self.read(appointment_id)
+    def _read_all(
+        self,
+        effect: Effect,
+        into: dict[int, Entity],
+        ids: list[int],
+        series: int | None = None,
+        mates: list[int] | None = None,
+    ) -> None:
+        """Read ``ids`` (and ``mates``, occurrences surveyed in the same series) side by side; a mate or a possible
+        one (``series``) that cannot be read before is left out, anything else unreadable makes the effect
+        unobserved; a possible mate in another series is left out."""
+        optional = set(mates or ())
+        every = [*ids, *(mates or ())]
+        readings = self.fanout.map(self.read, every)
+        addressed = readings[0].entity if readings else None
+        for appointment_id, reading in zip(every, readings, strict=True):
             if reading.exchange is not None:
                 effect.exchanges.append(reading.exchange)
             if reading.entity is None:
-                if series is None or into is effect.after:
+                if (series is None and appointment_id not in optional) or into is effect.after:
                     effect.problem = effect.problem or reading.problem
+                continue
+            if appointment_id in optional and not _same_series(addressed, reading.entity):
                 continue
             if series is None or reading.entity.recurrence_id == series:
                 into[appointment_id] = reading.entity
 
     def _restore(self, effect: Effect) -> None:
-        for appointment_id, entity in effect.after.items():
-            if entity.invitation_status != DECLINED:
-                continue
-            problem, exchange = self.accept(appointment_id)
+        declined = [i for i, entity in effect.after.items() if entity.invitation_status == DECLINED]
+        put_back = self.fanout.map(self._put_back, declined)
+        for appointment_id, (problem, exchange, reading) in zip(declined, put_back, strict=True):
             if exchange is not None:
                 effect.exchanges.append(exchange)
-            reading = self.read(appointment_id)
             if reading.exchange is not None:
                 effect.exchanges.append(reading.exchange)
             if reading.entity is not None:
@@ -215,6 +238,10 @@ class Observer:
             if problem is not None or reading.problem is not None:
                 why = problem or reading.problem
                 effect.restore_problems.append(f"appointment {appointment_id} could not be restored: {why}")
+
+    def _put_back(self, appointment_id: int) -> tuple[str | None, Exchange | None, Reading]:
+        problem, exchange = self.accept(appointment_id)
+        return problem, exchange, self.read(appointment_id)
 
     def _call(self, env: etree._Element, action: str, what: str) -> tuple[Exchange, str | None, etree._Element | None]:
         """Validate, guard, send; the answer's envelope, or the problem with it."""
@@ -248,6 +275,11 @@ class Observer:
         if invalid:
             return exchange, f"{what} answered an envelope the contract forbids: {invalid[0]}", None
         return exchange, None, root
+
+
+def _same_series(addressed: Entity | None, other: Entity) -> bool:
+    series = addressed.recurrence_id if addressed is not None else None
+    return series is not None and other.recurrence_id == series
 
 
 def _refusal(root: etree._Element, version: SoapVersion) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -107,6 +108,13 @@ class Runner:
             raise SuiteBug(f"bug in the suite: negative case {case.id} is meant to violate the schema but validates")
         return OutgoingRequest(serialize(envelope), headers), errors, envelope
 
+    def groups(self, case: Case) -> tuple[str, ...]:
+        """The appointment groups ``case`` may change (``run/locks.py``): what it must not share the wire with."""
+        if self.observer is None:
+            return ()
+        request, _errors = self.prepare(case)
+        return self.observer.locks.groups(self.target.policy.allowed_in(request.body))
+
     def execute(self, case: Case) -> CaseResult:
         request, errors, envelope = self._prepare(case)
         # judged against the version of the envelope sent, whatever its Content-Type claims (a negative case
@@ -116,8 +124,10 @@ class Runner:
         if self.observer is not None and parameters is not None and self.observer.observes(parameters[0]):
             with self.observer.around(*parameters) as effect:
                 exchange = self.transport.send(self.target.url, request, self.target.version)
-        else:
-            exchange = self.transport.send(self.target.url, request, self.target.version)
+        else:  # a request naming allow-listed ids that is not observed holds their groups: it may change them
+            touched = self.target.policy.allowed_in(request.body) if self.observer is not None else ()
+            with self.observer.locks.hold(touched) if touched else nullcontext():
+                exchange = self.transport.send(self.target.url, request, self.target.version)
         context = CheckContext(
             exchange,
             case.expect,

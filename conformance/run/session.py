@@ -4,6 +4,7 @@ each case result into a test outcome, an Allure record and a summary record."""
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..contract.redaction import Redactor, url_secrets
 from ..contract.soap import INT32_MAX, soap_version
 from ..errors import SafetyViolation, SuiteBug
 from ..generation.cases import SETUP, Case, Target
+from ..plugin.upcoming import case_of, property_of, upcoming
 from ..reference import REFERENCE_ALLOW_LIST, REFERENCE_TICKET, ReferenceServer, ReferenceService, ServiceOptions
 from ..reporting import allure_report
 from ..reporting.effects import fingerprint
@@ -27,13 +29,15 @@ from ..reporting.reproduction import curl_command, write_request
 from ..reporting.summary import PROPERTY
 from ..transport.http import Transport
 from ..transport.network import options_for
+from .ahead import Ahead, Fanout, Job
 from .credentials import Credentials as RunCredentials
 from .credentials import TicketExpired
-from .locks import EffectLock
+from .locks import EffectLocks
 from .observe import Observer
 from .runner import CaseResult, Runner
 
 EMBEDDED_UNUSED = (1000, INT32_MAX)
+WINDOW = 4  # cases queued or sent ahead of the test being reported, per exchange allowed in flight
 REFERENCE_TOKEN = "reference-application-token"
 
 
@@ -42,6 +46,11 @@ def id_policy(settings: Settings) -> IdPolicy:
     if settings.embedded:
         return IdPolicy(settings.appointment_ids or REFERENCE_ALLOW_LIST, settings.unused_ids or EMBEDDED_UNUSED)
     return IdPolicy(settings.appointment_ids, settings.unused_ids, settings.unfit)
+
+
+def concurrency_per_process(concurrency: int, workers: int) -> int:
+    """``--concurrency N`` is for the whole run: under ``--workers W`` each process gets N // W (at least 1)."""
+    return max(1, concurrency // max(workers, 1))
 
 
 class SuiteSession:
@@ -75,9 +84,14 @@ class SuiteSession:
             self.server.service.tickets.revoke(revoked)
         self.target = Target(url, self.version, self._headers(), id_policy(settings), settings.online, revoked)
         rate = settings.rate_limit / max(workers, 1) if settings.rate_limit else None
-        self.transport = Transport(options_for(settings, max_bytes=settings.max_response_bytes, rate_limit=rate))
-        lock = EffectLock(None if settings.embedded else url)
-        self.observer = Observer(self.target, self.transport, restore=settings.restore, lock=lock)
+        self.concurrency = concurrency_per_process(settings.concurrency, workers)
+        options = options_for(
+            settings, max_bytes=settings.max_response_bytes, rate_limit=rate, in_flight=self.concurrency
+        )
+        self.transport = Transport(options)
+        locks = EffectLocks(None if settings.embedded else url, settings.series)
+        self.fanout = Fanout(self.concurrency)
+        self.observer = Observer(self.target, self.transport, restore=settings.restore, locks=locks, fanout=self.fanout)
         self.runner = Runner(
             self.target,
             self.transport,
@@ -86,8 +100,14 @@ class SuiteSession:
             observer=self.observer,
         )
         self.repro_dir = Path(settings.report_dir) / "reproductions"
-        if self.server is not None and settings.restore:  # as the controller does for a configured endpoint
-            self.observer.survey(self.target.policy.allowed)  # the seeded declined invitation is put back
+        if self.server is not None:  # as the controller does for a configured endpoint: the series, and with
+            self.observer.survey(self.target.policy.allowed)  # restore the seeded declined invitation put back
+        seed = settings.seed  # --seed, or a fresh one that failure messages print so the run can be repeated
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+        self.lookaheads: dict[str, Any] = {}  # a property's calls sent ahead (generation.lookahead.Lookahead)
+        self.ahead: Ahead[Case, CaseResult] | None = None
+        if self.concurrency > 1:
+            self.ahead = Ahead(self._send_ahead, threads=self.concurrency, window=WINDOW * self.concurrency)
 
     def _credentials(self, settings: Settings, url: str) -> RunCredentials:
         """The ticket given (explicitly, or by ``conformance run``'s login), else a login here: the embedded
@@ -120,6 +140,9 @@ class SuiteSession:
         self.runner.target = self.target
 
     def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
+        self.fanout.close()
         self.transport.close()
         if self.server is not None:
             self.server.stop()
@@ -132,7 +155,7 @@ class SuiteSession:
             allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
             pytest.skip(case.skip)
         try:
-            result = self.execute(case)
+            result = self.execute(case, self._sent_ahead(node))
         except TicketExpired as expired:
             allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
             pytest.skip(f"{SETUP}: {expired}")
@@ -155,18 +178,22 @@ class SuiteSession:
             node.user_properties.append(("advisory", advisory["message"]))
             allure_report.mark_advisory(advisory["message"])
 
-    def execute(self, case: Case) -> CaseResult:
-        """Run ``case``; a bug of the suite or a refused unsafe id fails the test with one redacted line. A ticket
-        that stops working is renewed once by logging in again (then the case is sent again), else
-        ``TicketExpired`` stops every further case that needs it."""
+    def execute(self, case: Case, ahead: Job[Case, CaseResult] | None = None) -> CaseResult:
+        """Run ``case`` (or take its result, sent ahead with the credentials still in use); a bug of the suite or a
+        refused unsafe id fails the test with one redacted line. A ticket that stops working is renewed once by
+        logging in again (then the case is sent again), else ``TicketExpired`` stops every further case that
+        needs it."""
         credentials = self.credentials
         if credentials.expired and case.credentials == "configured":
             raise TicketExpired(credentials.expired)
-        result = self._execute(case)
+        sent = ahead.result if ahead is not None and ahead.context is self.target else None  # else: send it now
+        result = sent if sent is not None else self._execute(case)
         if credentials.stopped_working(result):
             if not credentials.renew():
                 raise TicketExpired(credentials.give_up())
             self._use_new_ticket()
+            if self.ahead is not None:  # what waits to go out would carry the dead ticket
+                self.ahead.drop_pending()
             result = self._execute(case)
             result.notes.append(
                 f"the ticket expired or was revoked after {credentials.renewed_after} accepted calls; "
@@ -174,6 +201,42 @@ class SuiteSession:
             )
         credentials.count(result)
         return result
+
+    # --- sending ahead (--concurrency) --------------------------------------------------------------
+
+    def _sent_ahead(self, node: pytest.Item) -> Job[Case, CaseResult] | None:
+        """Queue the cases of the next tests (up to the window), then this test's own job, if it was queued."""
+        if self.ahead is None:
+            return None
+        for item in upcoming(node):
+            if self.ahead.outstanding() >= self.ahead.window:
+                break
+            case = case_of(item)
+            if isinstance(case, Case) and not case.skip and not self.ahead.has(item.nodeid):
+                self.send_ahead(item.nodeid, case)
+            elif property_of(item) is not None:  # the generated phase: its recorded calls, as the window allows
+                from ..generation.properties import lookahead  # generation builds on this module
+
+                started = lookahead(self, str(property_of(item)))
+                if started is not None:
+                    started.top_up()
+        return self.ahead.take(node.nodeid)
+
+    def send_ahead(self, key: object, case: Case) -> bool:
+        """Queue ``case`` under ``key``; one the suite cannot build is left to its test, which reports why."""
+        assert self.ahead is not None
+        try:
+            groups = self.runner.groups(case)
+        except (SuiteBug, SafetyViolation):
+            return False
+        return self.ahead.submit(key, case, groups)
+
+    def _send_ahead(self, job: Job[Case, CaseResult]) -> CaseResult | None:
+        """On an ``Ahead`` thread: send the case with the credentials in use now (none once they have expired)."""
+        job.context = self.target
+        if self.credentials.expired and job.item.credentials == "configured":
+            return None
+        return self.runner.execute(job.item)
 
     def _execute(self, case: Case) -> CaseResult:
         try:

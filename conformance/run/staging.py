@@ -23,7 +23,7 @@ from ..reporting.run_info import authentication
 from ..transport.http import Transport
 from ..transport.network import options_for
 from .credentials import AUTHENTICATION
-from .locks import EffectLock
+from .locks import EffectLocks
 from .login import log_in
 from .observe import AppointmentState, Observer
 
@@ -51,6 +51,12 @@ class Staging:
     @property
     def unfit(self) -> tuple[tuple[int, str], ...]:
         return tuple((s.appointment_id, s.unfit) for s in self.states if s.unfit)
+
+    @property
+    def series(self) -> tuple[tuple[int, int | None], ...]:
+        """Each readable allow-listed id and its series (``Recurrence/RecurrenceId``; ``None``: a single
+        appointment): which observations may run at the same time (``run/locks.py``)."""
+        return tuple((s.appointment_id, s.found.recurrence_id) for s in self.states if s.found is not None)
 
     def as_summary(self) -> dict[str, Any]:
         appointments = []
@@ -84,7 +90,8 @@ def observer_for(settings: Settings) -> tuple[Observer, Transport]:
         id_policy(settings),
         settings.online,
     )
-    observer = Observer(target, transport, restore=settings.restore, lock=EffectLock(str(settings.endpoint)))
+    locks = EffectLocks(str(settings.endpoint), settings.series)
+    observer = Observer(target, transport, restore=settings.restore, locks=locks)
     return observer, transport
 
 
@@ -123,7 +130,7 @@ def read_end(settings: Settings, staging: Staging) -> None:
 def _read_each(settings: Settings, staging: Staging) -> None:
     observer, transport = observer_for(settings)
     try:
-        with observer.lock:
+        with observer.locks.hold(s.appointment_id for s in staging.states):
             for state in staging.states:
                 reading = observer.read(state.appointment_id)
                 staging.end[state.appointment_id] = (

@@ -10,11 +10,9 @@ from __future__ import annotations
 import allure
 import pytest
 
-from ..checks import Expect
 from ..contract.documentation import DocCheck
 from ..generation.cases import Case, needs_allow_list
-from ..generation.properties import run_property
-from ..generation.strategies import appointment_ids, reject_calls, unreal_ids
+from ..generation.properties import PROPERTIES, run_property, runnable
 from ..reporting import allure_report
 from ..run.session import SuiteSession
 
@@ -43,37 +41,18 @@ def test_auth(conformance: SuiteSession, conformance_case: Case, request: pytest
     conformance.run_case(conformance_case, request.node)
 
 
-@pytest.mark.conformance(phase="generated")
-def test_generated_valid_calls_accepted(
-    conformance: SuiteSession, conformance_seed: int, request: pytest.FixtureRequest
-) -> None:
+@pytest.mark.conformance(phase="generated", property="valid-calls-accepted")
+def test_generated_valid_calls_accepted(conformance: SuiteSession, request: pytest.FixtureRequest) -> None:
     """Hypothesis: any reason and mode on an allow-listed id is accepted, and every response conforms."""
-    allowed = conformance.target.policy.usable
-    if not allowed:
+    if not runnable(conformance, PROPERTIES["valid-calls-accepted"]):
         pytest.skip(needs_allow_list("generated positive calls", conformance.target.policy))
-    run_property(
-        conformance,
-        request.node,
-        reject_calls(appointment_ids(allowed)),
-        Expect.ACCEPT,
-        "valid-calls-accepted",
-        conformance_seed,
-    )
+    run_property(conformance, request.node, "valid-calls-accepted")
 
 
-@pytest.mark.conformance(phase="generated")
-def test_generated_unknown_ids_rejected(
-    conformance: SuiteSession, conformance_seed: int, request: pytest.FixtureRequest
-) -> None:
+@pytest.mark.conformance(phase="generated", property="unknown-ids-rejected")
+def test_generated_unknown_ids_rejected(conformance: SuiteSession, request: pytest.FixtureRequest) -> None:
     """Hypothesis: ids that cannot be real appointments are rejected, with a conforming response."""
-    run_property(
-        conformance,
-        request.node,
-        reject_calls(unreal_ids(conformance.target.policy)),
-        Expect.REJECT,
-        "unknown-ids-rejected",
-        conformance_seed,
-    )
+    run_property(conformance, request.node, "unknown-ids-rejected")
 
 
 @pytest.mark.conformance(phase="documentation")

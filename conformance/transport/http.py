@@ -1,8 +1,9 @@
 """Sending a request and recording the raw exchange; every way the network can fail becomes a ``TransportFailure``.
 
-One pooled ``requests.Session`` per process. Redirects are never followed (a redirect is reported), the body is
-read in a stream under a size cap (decoded size: a gzip bomb is stopped too) and an overall deadline, TLS
-verification is on unless configured otherwise.
+One pooled ``requests.Session`` per process, shared by the threads of ``--concurrency``: at most ``in_flight``
+exchanges are on the wire at once (a semaphore around each), on a pool of as many connections. Redirects are never
+followed (a redirect is reported), the body is read in a stream under a size cap (decoded size: a gzip bomb is
+stopped too) and an overall deadline, TLS verification is on unless configured otherwise.
 
 The deadline covers the whole exchange, not each socket read (``deadline.py``); failures are classified in
 ``transport_errors.py``.
@@ -74,6 +75,7 @@ class TransportOptions:
     verify: bool | str = True
     rate_limit: float | None = None
     pool_size: int = 4
+    in_flight: int = 1  # exchanges on the wire at once, across the threads that share this transport
     network: Network = field(default_factory=Network)  # proxy, client certificate, gateway headers
 
 
@@ -109,13 +111,14 @@ class Transport:
         self.network = self.options.network
         adapter = DeadlineAdapter(
             pool_connections=1,
-            pool_maxsize=self.options.pool_size,
+            pool_maxsize=max(self.options.pool_size, self.options.in_flight),
             max_retries=0,
             ssl_context=self.network.ssl_context(),
         )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.limiter = RateLimiter(self.options.rate_limit)
+        self._slots = threading.BoundedSemaphore(max(self.options.in_flight, 1))
         if self.options.verify is False:  # --insecure was asked for: one warning per request is noise
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
@@ -127,25 +130,28 @@ class Transport:
         ``error`` (``unsolicited-bytes``), with the answer of the new connection it went on as its ``response``."""
         exchange = Exchange(url=url, version=version, request=request)
         self.limiter.wait()
-        start = time.perf_counter()
-        try:
-            exchange.response = self._request("POST", url, request.body, request.headers, unsolicited=True)
-        except _Failure as failure:
-            exchange.error, exchange.response, exchange.partial = failure.error, failure.response, failure.partial
-        finally:
-            exchange.elapsed = time.perf_counter() - start
+        with self._slots:
+            exchange.started = time.time()
+            start = time.perf_counter()
+            try:
+                exchange.response = self._request("POST", url, request.body, request.headers, unsolicited=True)
+            except _Failure as failure:
+                exchange.error, exchange.response, exchange.partial = failure.error, failure.response, failure.partial
+            finally:
+                exchange.elapsed = time.perf_counter() - start
         return exchange
 
     def get(self, url: str) -> Exchange:
         """A GET (reachability probe, ``?wsdl``); the request body is empty. Nothing judges a GET's answer, so
         bytes that waited on the connection it was to reuse are no error of it (the connection is discarded)."""
         exchange = Exchange(url=url, version=SOAP11, request=OutgoingRequest(b"", {}))
-        start = time.perf_counter()
-        try:
-            exchange.response = self._request("GET", url, None, {})
-        except _Failure as failure:
-            exchange.error, exchange.response, exchange.partial = failure.error, failure.response, failure.partial
-        exchange.elapsed = time.perf_counter() - start
+        with self._slots:
+            start = time.perf_counter()
+            try:
+                exchange.response = self._request("GET", url, None, {})
+            except _Failure as failure:
+                exchange.error, exchange.response, exchange.partial = failure.error, failure.response, failure.partial
+            exchange.elapsed = time.perf_counter() - start
         return exchange
 
     def _prepared(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> requests.PreparedRequest:

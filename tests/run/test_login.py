@@ -154,17 +154,21 @@ def test_a_login_refused_with_an_exception_is_exit_2_with_the_servers_words(tmp_
     assert done.returncode == 2 and "The user is locked out" in one_line(done)
 
 
+@pytest.mark.parametrize("concurrency", ["1", "4"], ids=["serial", "concurrency-4"])
 @pytest.mark.parametrize(("login", "renewed"), [(True, True), (False, False)], ids=["with-login", "ticket-only"])
 def test_a_ticket_that_expires_mid_run_is_recognised_and_renewed_once_when_a_login_is_available(
-    tmp_path, login, renewed
+    tmp_path, login, renewed, concurrency
 ):
-    service = Counting(ticket_lifetime=250)  # a run makes 331 calls (reads and restores around each Reject)
+    """Under --concurrency, cases already on their way with the dead ticket are sent again with the new one, and
+    the run still logs in again only once."""
+    service = Counting(ticket_lifetime=250)  # a run makes about 300 calls (reads and restores around each Reject)
     server = ReferenceServer(service).start()
+    more = ("--concurrency", concurrency)
     try:
         if login:
-            done = run(server.url, tmp_path, "--username", REFERENCE_USER, env=PASSWORD_ENV)
+            done = run(server.url, tmp_path, "--username", REFERENCE_USER, *more, env=PASSWORD_ENV)
         else:
-            done = run(server.url, tmp_path, env={"CONFORMANCE_TICKET": REFERENCE_TICKET})
+            done = run(server.url, tmp_path, *more, env={"CONFORMANCE_TICKET": REFERENCE_TICKET})
     finally:
         server.stop()
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())

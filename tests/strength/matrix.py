@@ -141,11 +141,11 @@ def run_suite(url: str, version: str, workdir: Path, extra: Iterable[str] = ()) 
     return run
 
 
-def run_variant(variant: Variant, version: str, workdir: Path) -> VariantRun:
+def run_variant(variant: Variant, version: str, workdir: Path, extra: Iterable[str] = ()) -> VariantRun:
     """Serve ``variant`` (a fresh store) on a free port and run the suite against it."""
     server = variant.start(version)
     try:
-        return VariantRun(variant, version, run_suite(server.url, version, workdir, variant.args))
+        return VariantRun(variant, version, run_suite(server.url, version, workdir, (*variant.args, *extra)))
     finally:
         server.stop()
 
@@ -156,7 +156,7 @@ def in_parallel(tasks: list[Callable[[], T]], workers: int) -> list[T]:
         return list(pool.map(lambda task: task(), tasks))
 
 
-def run_all(runs: list[tuple[Variant, str]], workers: int = 2) -> list[VariantRun]:
+def run_all(runs: list[tuple[Variant, str]], workers: int = 2, extra: Iterable[str] = ()) -> list[VariantRun]:
     """Every (variant, version) run, ``workers`` at a time, in the order given."""
     with tempfile.TemporaryDirectory(prefix="strength-") as tmp:
 
@@ -164,6 +164,6 @@ def run_all(runs: list[tuple[Variant, str]], workers: int = 2) -> list[VariantRu
             variant, version = runs[index]
             workdir = Path(tmp) / f"{index:03d}"
             workdir.mkdir()
-            return lambda: run_variant(variant, version, workdir)
+            return lambda: run_variant(variant, version, workdir, extra)
 
         return in_parallel([task(i) for i in range(len(runs))], workers)

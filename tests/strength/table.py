@@ -105,13 +105,20 @@ def zeep_table(results: list[VariantRun], zeep: dict[str, ZeepVerdict]) -> tuple
     return lines, agree, stale
 
 
-def render(results: list[VariantRun], zeep: dict[str, ZeepVerdict], seconds: float, workers: int, load: float) -> str:
+def render(
+    results: list[VariantRun],
+    zeep: dict[str, ZeepVerdict],
+    seconds: float,
+    workers: int,
+    load: float,
+    extra: tuple[str, ...] = (),
+) -> str:
     defective = [r for r in results if not r.variant.conformant]
     conformant = [r for r in results if r.variant.conformant]
     caught = [r for r in defective if r.caught]
     gaps = [v for v in DEFECTIVE if v.gap]
     zeep_lines, agree, stale = zeep_table(results, zeep)
-    example = " ".join(command("<variant url>", "1.1", Path("<tmp>/report")))
+    example = " ".join(command("<variant url>", "1.1", Path("<tmp>/report"), extra))
     example = example.replace(sys.executable, "python")
     out = [
         "# Suite strength",
@@ -190,13 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.strength.table", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "suite-strength.md")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="suite runs at a time")
+    parser.add_argument("--concurrency", type=int, default=1, help="every run with --concurrency N")
     args = parser.parse_args(argv)
+    extra = ("--concurrency", str(args.concurrency)) if args.concurrency > 1 else ()
     load, start = os.getloadavg()[0], time.perf_counter()
-    results = run_all(runs(), args.workers)
+    results = run_all(runs(), args.workers, extra)
     seconds = time.perf_counter() - start
     zeep = zeep_all(VARIANTS)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(results, zeep, seconds, args.workers, load), encoding="utf-8")
+    args.out.write_text(render(results, zeep, seconds, args.workers, load, extra), encoding="utf-8")
     bad = [r for r in results if not r.caught and not r.variant.gap]
     for r in bad:
         print(r.explain(), file=sys.stderr)

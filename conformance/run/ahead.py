@@ -1,0 +1,164 @@
+"""Sending cases ahead of the tests that report them (``--concurrency N``).
+
+pytest reports one test at a time; against a slow endpoint most of that time is spent waiting for the wire.
+``Ahead`` sends the cases of the next tests on its own threads while the current test waits for its result, and
+hands each result over when its test asks for it, in test order: what a test reports (its checks, its Allure
+result, its summary record) is computed from its own exchange exactly as in a serial run.
+
+Bounds:
+
+- at most ``threads`` cases run at once, and the transport lets at most N exchanges be on the wire at once
+  (``transport.http.Transport``): the reads around an observed Reject share that budget;
+- at most ``window`` cases are queued or done but not yet reported, so a run that stops (``--max-failures``,
+  Ctrl-C, a dead ticket) has sent at most that many cases beyond its last report; those not started are dropped;
+- a case that touches allow-listed appointments starts only when no other running case touches the same group
+  (``run/locks.py``): the oldest case whose groups are free goes first, so the test being waited for is never
+  overtaken by a later case of its own group.
+
+``Fanout`` runs independent calls of one observation (the reads of a series' occurrences) side by side.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Job(Generic[T, R]):
+    """One case sent ahead: what it touches, what it was sent with, and what came back (or what went wrong)."""
+
+    key: Hashable
+    item: T
+    groups: tuple[str, ...]
+    done: threading.Event = field(default_factory=threading.Event)
+    result: R | None = None
+    error: BaseException | None = None
+    context: Any = None  # set by the runner: what the case was sent with (the credentials in use)
+
+
+class Ahead(Generic[T, R]):
+    def __init__(self, run: Callable[[Job[T, R]], R], *, threads: int, window: int) -> None:
+        self._run = run
+        self.threads = threads
+        self.window = window
+        self._cond = threading.Condition()
+        self._pending: list[Job[T, R]] = []  # in test order
+        self._jobs: dict[Hashable, Job[T, R]] = {}  # submitted and not yet taken
+        self._busy: dict[str, int] = {}
+        self._stopped = False
+        self._workers: list[threading.Thread] = []
+        self.sent = 0  # cases started (for the report: how many went out ahead)
+        self.unused = 0  # started cases whose result nobody took (the run stopped before their tests)
+
+    def outstanding(self) -> int:
+        with self._cond:
+            return len(self._jobs)
+
+    def has(self, key: Hashable) -> bool:
+        with self._cond:
+            return key in self._jobs
+
+    def submit(self, key: Hashable, item: T, groups: Sequence[str]) -> bool:
+        """Queue ``item`` (``False``: the window is full or the scheduler stopped; the test sends it itself)."""
+        with self._cond:
+            if self._stopped or len(self._jobs) >= self.window or key in self._jobs:
+                return False
+            job: Job[T, R] = Job(key, item, tuple(groups))
+            self._jobs[key] = job
+            self._pending.append(job)
+            self._start_workers()
+            self._cond.notify()
+            return True
+
+    def take(self, key: Hashable) -> Job[T, R] | None:
+        """The finished job of ``key``, waiting for it if it is on its way (``None``: never submitted)."""
+        with self._cond:
+            job = self._jobs.pop(key, None)
+        if job is None:
+            return None
+        job.done.wait()
+        return job
+
+    def drop_pending(self) -> int:
+        """Forget every queued case that has not started (the run stops, or the credentials changed)."""
+        with self._cond:
+            dropped = list(self._pending)
+            self._pending.clear()
+            for job in dropped:
+                self._jobs.pop(job.key, None)
+            return len(dropped)
+
+    def close(self) -> None:
+        """Drop what has not started, let what has started finish (each exchange is bounded by its deadline)."""
+        with self._cond:
+            self._stopped = True
+            self.unused += sum(1 for job in self._jobs.values() if job not in self._pending)
+            self._pending.clear()
+            self._jobs.clear()
+            self._cond.notify_all()
+        for worker in self._workers:
+            worker.join()
+
+    # ---------------------------------------------------------------------------------------------
+
+    def _start_workers(self) -> None:
+        while len(self._workers) < min(self.threads, len(self._pending) + self._active()):
+            worker = threading.Thread(target=self._work, name=f"conformance-ahead-{len(self._workers)}", daemon=True)
+            self._workers.append(worker)
+            worker.start()
+
+    def _active(self) -> int:
+        return sum(self._busy.values())
+
+    def _ready(self) -> Job[T, R] | None:
+        for job in self._pending:
+            if not any(self._busy.get(g) for g in job.groups):
+                return job
+        return None
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                job = self._ready()
+                while job is None and not self._stopped:
+                    self._cond.wait()
+                    job = self._ready()
+                if job is None:
+                    return
+                self._pending.remove(job)
+                for group in job.groups or ("",):
+                    self._busy[group] = self._busy.get(group, 0) + 1
+                self.sent += 1
+            try:
+                job.result = self._run(job)
+            except BaseException as exc:
+                job.error = exc
+            finally:
+                with self._cond:
+                    for group in job.groups or ("",):
+                        self._busy[group] -= 1
+                    job.done.set()
+                    self._cond.notify_all()
+
+
+class Fanout:
+    """``map`` over independent calls, side by side on ``threads`` threads (in order; one thread: a plain loop)."""
+
+    def __init__(self, threads: int) -> None:
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="conformance-fanout") if threads > 1 else None
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if self._pool is None or len(items) < 2:
+            return [fn(item) for item in items]
+        return list(self._pool.map(fn, items))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)

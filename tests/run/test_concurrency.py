@@ -1,0 +1,298 @@
+"""``--concurrency N``: the same run, with up to N exchanges on the wire at once.
+
+Real ``conformance run``s against slowed endpoints (the reference service and the strength suite's variants behind
+a server that waits before each answer), serial and concurrent, compared on what they report; and the parts that
+make it safe, each on its own: the transport's in-flight bound, the scheduler's groups and window, the locks.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from strength.matrix import command, environment
+from strength.variants import VARIANTS
+
+from conformance.contract.messages import Credentials, OutgoingRequest, RejectCall, reject_envelope
+from conformance.contract.schemas import envelope_schema
+from conformance.contract.soap import SOAP11
+from conformance.reference import ReferenceServer, ReferenceService
+from conformance.run.ahead import Ahead, Fanout, Job
+from conformance.run.locks import EVERYTHING, EffectLocks
+from conformance.run.session import concurrency_per_process
+from conformance.transport.http import Transport, TransportOptions
+
+DELAY = 0.005  # seconds before each answer: slow enough that exchanges overlap, fast enough for CI
+
+
+class Slowed:
+    """Wraps a service's ``handle``: waits ``DELAY`` first, and counts POSTs and the most in flight at once."""
+
+    def __init__(self, service: ReferenceService) -> None:
+        self.service = service
+        self._handle = service.handle
+        self._lock = threading.Lock()
+        self.posts = 0
+        self.in_flight = 0
+        self.most = 0
+        service.handle = self.handle  # type: ignore[method-assign]
+
+    def handle(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            self.posts += method == "POST"
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        try:
+            time.sleep(DELAY)
+            return self._handle(method, *args, **kwargs)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+def _run(service: ReferenceService, workdir: Path, *extra: str) -> tuple[int, dict[str, Any], Slowed, str]:
+    slowed = Slowed(service)
+    server = ReferenceServer(service).start()
+    try:
+        done = subprocess.run(
+            command(server.url, "1.1", workdir / "report", extra),
+            cwd=workdir,
+            env=environment(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        server.stop()
+    summary = json.loads((workdir / "report" / "summary.json").read_text(encoding="utf-8"))
+    return done.returncode, summary, slowed, done.stdout + done.stderr
+
+
+def _reported(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """What each case reported, without what depends on timing (elapsed time, a reproduction file's path)."""
+    cases = []
+    for case in summary["cases"]:
+        shown = {k: v for k, v in case.items() if k not in ("elapsed_ms", "reproduction")}
+        cases.append(shown)
+    return sorted(cases, key=lambda c: (c["case"], c.get("title", "")))
+
+
+def _unordered(entries: list[Any]) -> list[str]:
+    """``entries`` in a stable order, without a reproduction (its path and port are the run's own)."""
+    plain = [{k: v for k, v in e.items() if k != "reproduction"} if isinstance(e, dict) else e for e in entries]
+    return sorted(json.dumps(e, sort_keys=True) for e in plain)
+
+
+def _variant(name: str):
+    return next(v for v in VARIANTS if v.name == name)
+
+
+def test_a_concurrent_run_reports_what_a_serial_run_reports(tmp_path: Path) -> None:
+    (tmp_path / "serial").mkdir()
+    (tmp_path / "concurrent").mkdir()
+    serial_rc, serial, serial_server, _ = _run(ReferenceService(), tmp_path / "serial")
+    rc, concurrent, server, out = _run(ReferenceService(), tmp_path / "concurrent", "--concurrency", "4")
+    assert (serial_rc, rc) == (0, 0), out[-2000:]
+    assert serial_server.most == 1
+    assert 2 <= server.most <= 4, f"at most 4 exchanges in flight, and more than one: {server.most}"
+    assert server.posts == serial_server.posts, "the same exchanges, no more"
+    assert _reported(concurrent) == _reported(serial)
+    for key in ("passed", "failed", "skipped", "exchanges", "checks"):
+        assert concurrent[key] == serial[key], key
+    for key in ("findings", "advisories", "notes"):
+        assert _unordered(concurrent[key]) == _unordered(serial[key]), key
+
+
+@pytest.mark.parametrize(
+    ("name", "exit_code"),
+    [("collation-eats-emoji", 1), ("line-breaks-dropped", 1), ("only-this-declines-series", 0)],
+)
+def test_a_generated_finding_is_the_same_as_in_a_serial_run(tmp_path: Path, name: str, exit_code: int) -> None:
+    """A violation found by hypothesis among calls sent ahead, then shrunk one step at a time: the same minimal
+    example and the same findings as a serial run with the same seed. An advisory (a SHOULD) is first seen with
+    the same example."""
+    variant = _variant(name)
+    (tmp_path / "serial").mkdir()
+    (tmp_path / "concurrent").mkdir()
+    serial_rc, serial, _, _ = _run(variant.make(), tmp_path / "serial")
+    rc, concurrent, _, out = _run(variant.make(), tmp_path / "concurrent", "--concurrency", "4")
+    assert serial_rc == rc == exit_code, out[-2000:]
+    examples = [
+        {c["case"]: c.get("falsifying_example") for c in s["cases"] if c["phase"] == "generated"}
+        for s in (serial, concurrent)
+    ]
+    assert any(examples[0].values()) == (exit_code == 1), "a violation hypothesis finds and shrinks"
+    assert examples[1] == examples[0]
+    assert _reported(concurrent) == _reported(serial)
+    assert _unordered(concurrent["advisories"]) == _unordered(serial["advisories"])
+
+
+def test_max_failures_stops_what_goes_out_ahead(tmp_path: Path) -> None:
+    """A run stopped by --max-failures has sent at most the window (4 × N cases) beyond what a serial run sends."""
+    variant = _variant("response-element-renamed")
+    (tmp_path / "serial").mkdir()
+    (tmp_path / "concurrent").mkdir()
+    stop = ("--max-failures", "1")
+    _, _, serial, _ = _run(variant.make(), tmp_path / "serial", *stop)
+    rc, summary, concurrent, out = _run(variant.make(), tmp_path / "concurrent", *stop, "--concurrency", "2")
+    assert rc == 1, out[-2000:]
+    assert summary["failed"] == 1
+    exchanges_per_case = 7  # an observed Reject: reads before and after, Accept, read again (series: more)
+    assert serial.posts <= concurrent.posts <= serial.posts + 4 * 2 * exchanges_per_case
+
+
+def test_the_transport_keeps_at_most_in_flight_exchanges_on_the_wire() -> None:
+    service = ReferenceService()
+    slowed = Slowed(service)
+    server = ReferenceServer(service).start()
+    transport = Transport(TransportOptions(in_flight=3, timeout=5))
+    try:
+        threads = [
+            threading.Thread(target=transport.send, args=(server.url, OutgoingRequest(b"<x/>", {}), SOAP11))
+            for _ in range(12)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        transport.close()
+        server.stop()
+    assert slowed.posts == 12
+    assert slowed.most == 3
+
+
+def test_concurrency_is_for_the_whole_run_and_shared_by_workers() -> None:
+    assert concurrency_per_process(8, 0) == 8
+    assert concurrency_per_process(8, 2) == 4
+    assert concurrency_per_process(1, 4) == 1
+    assert concurrency_per_process(3, 4) == 1
+
+
+# --- the scheduler --------------------------------------------------------------------------------
+
+
+def _recording(delay: float = 0.01) -> tuple[list[tuple[str, str, float, float]], Any]:
+    spans: list[tuple[str, str, float, float]] = []
+
+    def run(job: Job[str, str]) -> str:
+        began = time.monotonic()
+        time.sleep(delay)
+        spans.append((job.item, ",".join(job.groups), began, time.monotonic()))
+        return job.item.upper()
+
+    return spans, run
+
+
+def test_cases_of_one_group_never_overlap_and_other_groups_do() -> None:
+    spans, run = _recording()
+    ahead: Ahead[str, str] = Ahead(run, threads=4, window=16)
+    groups = {"a1": ["g1"], "a2": ["g1"], "a3": ["g1"], "b1": ["g2"], "b2": ["g2"], "c": []}
+    for key, group in groups.items():
+        assert ahead.submit(key, key, group)
+    results = {key: ahead.take(key) for key in groups}
+    ahead.close()
+    assert {k: j.result for k, j in results.items() if j} == {k: k.upper() for k in groups}
+    for group in ("g1", "g2"):
+        mine = sorted((s for s in spans if s[1] == group), key=lambda s: s[2])
+        assert all(a[3] <= b[2] for a, b in pairwise(mine)), f"{group} overlapped"
+    first = {s[1]: s[2] for s in sorted(spans, key=lambda s: -s[2])}
+    assert abs(first["g1"] - first["g2"]) < 0.009, "different groups run side by side"
+
+
+def test_the_window_bounds_what_is_queued_and_pending_cases_can_be_dropped() -> None:
+    release = threading.Event()
+
+    def run(job: Job[str, str]) -> str:
+        release.wait(5)
+        return job.item
+
+    ahead: Ahead[str, str] = Ahead(run, threads=1, window=3)
+    assert [ahead.submit(k, k, []) for k in "abcd"] == [True, True, True, False]
+    time.sleep(0.05)
+    assert ahead.drop_pending() == 2, "the one running stays, the two waiting go"
+    release.set()
+    job = ahead.take("a")
+    assert job is not None and job.result == "a"
+    assert ahead.take("b") is None, "a dropped case is sent by its test"
+    ahead.close()
+    assert ahead.sent == 1
+
+
+def test_an_error_on_a_thread_is_handed_to_the_test_that_takes_the_job() -> None:
+    def run(job: Job[str, str]) -> str:
+        raise ValueError("boom")
+
+    ahead: Ahead[str, str] = Ahead(run, threads=2, window=4)
+    ahead.submit("k", "k", [])
+    job = ahead.take("k")
+    ahead.close()
+    assert job is not None and isinstance(job.error, ValueError) and job.result is None
+
+
+def test_fanout_keeps_the_order_of_its_calls() -> None:
+    fanout = Fanout(4)
+    try:
+        assert fanout.map(lambda i: (time.sleep(0.01 * (5 - i)), i)[1], [1, 2, 3, 4]) == [1, 2, 3, 4]
+    finally:
+        fanout.close()
+    assert Fanout(1).map(str, [1, 2]) == ["1", "2"]
+
+
+# --- the locks ------------------------------------------------------------------------------------
+
+
+def test_groups_come_from_the_survey_and_everything_is_one_group_without_it() -> None:
+    unknown = EffectLocks(None)
+    assert unknown.groups([101, 200]) == (EVERYTHING,)
+    assert unknown.same_series(202, [101, 200, 202]) is None
+    locks = EffectLocks(None, [(101, None), (102, None), (200, 200), (202, 200)])
+    assert locks.groups([202, 101, 200]) == ("appointment-101", "series-200")
+    assert locks.same_series(202, [101, 102, 200, 202]) == [200]
+    assert locks.same_series(101, [101, 102, 200, 202]) == []
+
+
+def test_holding_several_groups_takes_them_in_one_order(tmp_path: Path) -> None:
+    """Two threads taking the same two groups in opposite orders would deadlock without the sorting."""
+    locks = EffectLocks(f"http://test.invalid/{tmp_path.name}", [(1, None), (2, None)])
+    done = []
+
+    def hold(ids: list[int]) -> None:
+        for _ in range(50):
+            with locks.hold(ids):
+                pass
+        done.append(ids)
+
+    threads = [threading.Thread(target=hold, args=(ids,)) for ids in ([1, 2], [2, 1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(done) == 2
+
+
+def test_schema_validation_from_many_threads_reports_each_documents_own_errors() -> None:
+    """lxml keeps one error log per schema: without the schema's lock, one thread read another's errors."""
+    schema = envelope_schema(SOAP11)
+    valid = reject_envelope(RejectCall(101, "r", "OnlyThis"), SOAP11, Credentials("t"))
+    invalid = reject_envelope(RejectCall(101, "r", "Sometimes"), SOAP11, Credentials("t"))
+    wrong: list[str] = []
+
+    def validate(index: int) -> None:
+        for _ in range(200):
+            errors = schema.errors(invalid if index % 2 else valid)
+            if bool(errors) != bool(index % 2) or (errors and "Sometimes" not in str(errors[0])):
+                wrong.append(f"thread {index}: {errors[:1]}")
+
+    threads = [threading.Thread(target=validate, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
