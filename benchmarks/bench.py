@@ -182,11 +182,29 @@ def markdown(rows: list[Any], meta: dict[str, Any], extra: dict[str, Any]) -> st
         base = f"{_fmt(row.baseline)} {row.unit}" if row.baseline is not None else ""
         name = f"{row.section}: {row.name}".replace("|", "\\|")
         out.append(f"| {name} | {value} | {base} | {ratio} | {row.target} | {_verdict(row)} |")
+    noted = [row for row in rows if row.section.endswith("latency") and row.note]
+    if noted:  # the latency rows' notes carry the ideal, the floor and the busiest group: the table's reading
+        out += [
+            "",
+            "Notes (exchanges counted at the server; ideal and floor as `benchmarks/README.md` defines them):",
+            "",
+        ]
+        out += [f"- {row.name}: {row.note}" for row in noted]
     messages = extra.get("invalid_response_messages")
     if messages:
         out += ["", "Failure message for an invalid response (`Succeeded` = `maybe`), from the suite's path:", ""]
         out += [f"    {m}" for m in messages]
     return "\n".join(out) + "\n"
+
+
+def rerender(out_dir: Path) -> None:
+    """``RESULTS.md`` again from ``results.json`` (after a change to the Markdown only; no figure is re-measured)."""
+    from timing import Row
+
+    results = json.loads((out_dir / "results.json").read_text())
+    rows = [Row(**{**r, "spread": tuple(r["spread"]) if r["spread"] else None}) for r in results["rows"]]
+    extra = {k: v for k, v in results.items() if k not in ("meta", "rows")}
+    (out_dir / "RESULTS.md").write_text(markdown(rows, results["meta"], extra), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

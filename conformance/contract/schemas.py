@@ -10,10 +10,11 @@ import functools
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -154,19 +155,35 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-@functools.cache
+_BUILDING = threading.Lock()  # libxml2 compiles one schema at a time: two threads at once crashed the process
+
+
+def _built_once(build: Callable[..., Schema]) -> Callable[..., Schema]:
+    """``functools.cache`` for a schema getter, with its first build (and every look-up) under one lock: the
+    first reads of a concurrent run (``--concurrency``) all ask for the schemas at the same moment."""
+    cached = functools.cache(build)
+
+    @functools.wraps(build)
+    def get(*args: Any) -> Schema:
+        with _BUILDING:
+            return cached(*args)
+
+    return get
+
+
+@_built_once
 def envelope_schema(version: SoapVersion) -> Schema:
     """The envelope schema of ``version`` together with the Services82 declarations."""
     return Schema(f"soap{version.name.replace('.', '')}-reject.xsd")
 
 
-@functools.cache
+@_built_once
 def principal_schema() -> Schema:
     """The SOAP 1.1 envelope with the SoPrincipal login declarations (AuthenticateUsernamePassword)."""
     return Schema("soap11-soprincipal.xsd")
 
 
-@functools.cache
+@_built_once
 def contract_schema() -> Schema:
     """The Services82 Appointment declarations alone (for validating one body or header element)."""
     return Schema(CONTRACT_XSD)

@@ -22,6 +22,7 @@ from ..generation.cases import SETUP, Target
 from ..reporting.run_info import authentication
 from ..transport.http import Transport
 from ..transport.network import options_for
+from .ahead import Fanout
 from .credentials import AUTHENTICATION
 from .locks import EffectLocks
 from .login import log_in
@@ -79,10 +80,12 @@ class Staging:
 
 
 def observer_for(settings: Settings) -> tuple[Observer, Transport]:
-    """An observer of the configured endpoint with the run's own credentials (outside any test)."""
+    """An observer of the configured endpoint with the run's own credentials (outside any test); its reads go out
+    side by side under ``--concurrency``."""
     from .session import id_policy
 
-    transport = Transport(options_for(settings, max_bytes=settings.max_response_bytes))
+    in_flight = settings.concurrency
+    transport = Transport(options_for(settings, max_bytes=settings.max_response_bytes, in_flight=in_flight))
     target = Target(
         str(settings.endpoint),
         soap_version(settings.soap_version),
@@ -91,7 +94,7 @@ def observer_for(settings: Settings) -> tuple[Observer, Transport]:
         settings.online,
     )
     locks = EffectLocks(str(settings.endpoint), settings.series)
-    observer = Observer(target, transport, restore=settings.restore, locks=locks)
+    observer = Observer(target, transport, restore=settings.restore, locks=locks, fanout=Fanout(in_flight))
     return observer, transport
 
 
@@ -102,6 +105,7 @@ def survey(settings: Settings) -> Staging:
     try:
         states = observer.survey(settings.appointment_ids)
     finally:
+        observer.fanout.close()
         transport.close()
     for state in states:
         refused = state.found is None and " was refused: " in (state.unfit or "")
@@ -131,12 +135,13 @@ def _read_each(settings: Settings, staging: Staging) -> None:
     observer, transport = observer_for(settings)
     try:
         with observer.locks.hold(s.appointment_id for s in staging.states):
-            for state in staging.states:
-                reading = observer.read(state.appointment_id)
+            readings = observer.fanout.map(observer.read, [s.appointment_id for s in staging.states])
+            for state, reading in zip(staging.states, readings, strict=True):
                 staging.end[state.appointment_id] = (
                     reading.entity.invitation_status
                     if reading.entity is not None and reading.entity.invitation_status is not None
                     else f"unreadable: {reading.problem}"
                 )
     finally:
+        observer.fanout.close()
         transport.close()

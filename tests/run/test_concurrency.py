@@ -19,9 +19,11 @@ import pytest
 from strength.matrix import command, environment
 from strength.variants import VARIANTS
 
+from conformance.checks.context import Expect
 from conformance.contract.messages import Credentials, OutgoingRequest, RejectCall, reject_envelope
-from conformance.contract.schemas import envelope_schema
+from conformance.contract.schemas import _built_once, envelope_schema
 from conformance.contract.soap import SOAP11
+from conformance.generation.lookahead import Lookahead
 from conformance.reference import ReferenceServer, ReferenceService
 from conformance.run.ahead import Ahead, Fanout, Job
 from conformance.run.locks import EVERYTHING, EffectLocks
@@ -296,3 +298,66 @@ def test_schema_validation_from_many_threads_reports_each_documents_own_errors()
     for thread in threads:
         thread.join()
     assert wrong == []
+
+
+class _FakeSession:
+    """What ``Lookahead`` needs of a session: a scheduler, and how a call becomes a case and goes out."""
+
+    def __init__(self) -> None:
+        self.ahead: Ahead[Any, str] = Ahead(lambda job: f"sent {job.item}", threads=2, window=8)
+
+    def generated_case(self, call: Any, expect: Any, title: str) -> Any:
+        return call
+
+    def send_ahead(self, key: object, case: Any) -> bool:
+        return self.ahead.submit(key, case, ())
+
+
+def test_a_property_takes_its_recorded_calls_in_order_and_stops_when_it_parts_from_them() -> None:
+    session = _FakeSession()
+    plan = [RejectCall(101, str(i), "OnlyThis") for i in range(6)]
+    lookahead = Lookahead(session, plan, Expect.ACCEPT, "p")  # type: ignore[arg-type]
+    first = lookahead.take(plan[0])
+    assert first is not None and first.result == f"sent {plan[0]}"
+    assert lookahead.take(plan[2]) is None, "not the next recorded call: the property sends it itself"
+    assert lookahead.take(plan[1]) is not None, "the next recorded call is still taken"
+    for stranger in ("x", "y", "z"):
+        assert lookahead.take(RejectCall(101, stranger, "OnlyThis")) is None
+    assert lookahead.take(plan[2]) is None, "three unforeseen calls in a row: sending ahead has stopped"
+    notes = lookahead.close()
+    session.ahead.close()
+    assert any("parted from its recorded calls after 2 of 6" in n for n in notes), notes
+    assert any("sent ahead (--concurrency) and not used" in n for n in notes), notes
+
+
+def test_the_schemas_are_built_once_when_many_threads_ask_at_the_same_moment() -> None:
+    """The first reads of a concurrent run ask for the schemas together. ``functools.cache`` alone let each thread
+    compile its own, at the same time, and libxml2 compiling two at once crashed the process (a segmentation
+    fault in 2 of 64 strength runs) or refused a valid schema."""
+    builds: list[float] = []
+    overlapping: list[int] = []
+    busy = threading.Semaphore(1)
+
+    @_built_once
+    def slow_schema(name: str) -> Any:
+        if not busy.acquire(blocking=False):
+            overlapping.append(1)
+        builds.append(time.monotonic())
+        time.sleep(0.05)
+        busy.release()
+        return object()
+
+    start = threading.Barrier(8)
+    got: list[Any] = []
+
+    def ask() -> None:
+        start.wait()
+        got.append(slow_schema("soap11"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and not overlapping
+    assert len({id(schema) for schema in got}) == 1
