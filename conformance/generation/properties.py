@@ -189,6 +189,8 @@ def run_property(session: SuiteSession, node: pytest.Item, title: str) -> None:
         record = session.record(result, exchanges=seen["examples"], tally=tally)
         record["falsifying_example"] = session.redactor.text(repr(final["call"]))
         record["seed"] = seed_value
+        if notes:  # calls sent ahead and not used, a renewed ticket: a failing property says so too
+            record["notes"] = [*record.get("notes", []), *notes]
         allure_report.record_case(result, session.redactor, record.get("reproduction"))
         node.user_properties.append((PROPERTY, record))
         session.fail(
