@@ -20,15 +20,9 @@ _POSITIONS = pytest.StashKey[dict[str, int]]()
 def upcoming(item: pytest.Item) -> Iterator[pytest.Item]:
     """``item`` and the tests after it that this process will run."""
     items = item.session.items
-    interactor = _worker_interactor(item.config)
-    if interactor is not None:
+    if hasattr(item.config, "workerinput"):  # an xdist worker: what its queue holds
         yield item
-        queue = getattr(interactor, "torun", None)
-        if queue is None or not hasattr(queue, "lock"):
-            return
-        with queue.lock() as waiting:
-            indices = [i for i in waiting if isinstance(i, int)]
-        yield from (items[i] for i in indices if 0 <= i < len(items))
+        yield from (items[i] for i in _queued(item.config) if 0 <= i < len(items))
         return
     positions = item.config.stash.get(_POSITIONS, None)
     if positions is None or len(positions) != len(items):
@@ -53,13 +47,11 @@ def property_of(item: pytest.Item) -> str | None:
     return marker.kwargs.get("property") if marker is not None else None
 
 
-def _worker_interactor(config: pytest.Config) -> object | None:
-    if not hasattr(config, "workerinput"):
-        return None
+def _queued(config: pytest.Config) -> list[int]:
+    """The test indices waiting in this xdist worker's queue (none when the queue cannot be read)."""
     for plugin in config.pluginmanager.get_plugins():
-        if type(plugin).__name__ == "WorkerInteractor":
-            return plugin
-    return _NO_QUEUE
-
-
-_NO_QUEUE = object()  # a worker whose queue is unknown
+        queue = getattr(plugin, "torun", None) if type(plugin).__name__ == "WorkerInteractor" else None
+        if queue is not None and hasattr(queue, "lock"):
+            with queue.lock() as waiting:
+                return [i for i in waiting if isinstance(i, int)]
+    return []

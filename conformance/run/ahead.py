@@ -40,7 +40,7 @@ class Job(Generic[T, R]):
     done: threading.Event = field(default_factory=threading.Event)
     result: R | None = None
     error: BaseException | None = None
-    context: Any = None  # set by the runner: what the case was sent with (the credentials in use)
+    context: Any = None  # set by the session's sender: what the case was sent with (the target, its credentials)
 
 
 class Ahead(Generic[T, R]):
@@ -54,8 +54,7 @@ class Ahead(Generic[T, R]):
         self._busy: dict[str, int] = {}
         self._stopped = False
         self._workers: list[threading.Thread] = []
-        self.sent = 0  # cases started (for the report: how many went out ahead)
-        self.unused = 0  # started cases whose result nobody took (the run stopped before their tests)
+        self.sent = 0  # cases started
 
     def outstanding(self) -> int:
         with self._cond:
@@ -99,7 +98,6 @@ class Ahead(Generic[T, R]):
         """Drop what has not started, let what has started finish (each exchange is bounded by its deadline)."""
         with self._cond:
             self._stopped = True
-            self.unused += sum(1 for job in self._jobs.values() if job not in self._pending)
             self._pending.clear()
             self._jobs.clear()
             self._cond.notify_all()

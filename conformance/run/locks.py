@@ -81,10 +81,6 @@ class EffectLocks:
         """Each appointment's series (``None``: none), as surveyed; before any case is sent."""
         self._series.update(series)
 
-    @property
-    def known(self) -> bool:
-        return bool(self._series)
-
     def group(self, appointment_id: int) -> str:
         """``series-R``, ``appointment-N``; everything in one group while the series are unknown."""
         if not self._series:

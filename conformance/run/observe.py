@@ -176,7 +176,7 @@ class Observer:
                             f"appointment {appointment_id} was found Declined and could not be put back with Accept "
                             f"({problem or again.problem or 'it still reads Declined'})"
                         )
-        self.locks.learn((s.appointment_id, s.found.recurrence_id) for s in states if s.found is not None)
+        self.locks.learn(series_of(states))
         return states
 
     def read(self, appointment_id: int) -> Reading:
@@ -275,6 +275,12 @@ class Observer:
         if invalid:
             return exchange, f"{what} answered an envelope the contract forbids: {invalid[0]}", None
         return exchange, None, root
+
+
+def series_of(states: list[AppointmentState]) -> tuple[tuple[int, int | None], ...]:
+    """Each readable surveyed appointment and its series (``Recurrence/RecurrenceId``; ``None``: a single one):
+    which observations may run at the same time (``run/locks.py``)."""
+    return tuple((s.appointment_id, s.found.recurrence_id) for s in states if s.found is not None)
 
 
 def _same_series(addressed: Entity | None, other: Entity) -> bool:

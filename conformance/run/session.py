@@ -214,10 +214,10 @@ class SuiteSession:
             case = case_of(item)
             if isinstance(case, Case) and not case.skip and not self.ahead.has(item.nodeid):
                 self.send_ahead(item.nodeid, case)
-            elif property_of(item) is not None:  # the generated phase: its recorded calls, as the window allows
+            elif (title := property_of(item)) is not None:  # the generated phase: its recorded calls, window allowing
                 from ..generation.properties import lookahead  # generation builds on this module
 
-                started = lookahead(self, str(property_of(item)))
+                started = lookahead(self, title)
                 if started is not None:
                     started.top_up()
         return self.ahead.take(node.nodeid)

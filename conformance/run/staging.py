@@ -26,7 +26,7 @@ from .ahead import Fanout
 from .credentials import AUTHENTICATION
 from .locks import EffectLocks
 from .login import log_in
-from .observe import AppointmentState, Observer
+from .observe import AppointmentState, Observer, series_of
 
 PENDING_NOTE = (
     "Accept leaves an invitation Accepted: the contract has no call that makes an answered invitation pending "
@@ -55,9 +55,7 @@ class Staging:
 
     @property
     def series(self) -> tuple[tuple[int, int | None], ...]:
-        """Each readable allow-listed id and its series (``Recurrence/RecurrenceId``; ``None``: a single
-        appointment): which observations may run at the same time (``run/locks.py``)."""
-        return tuple((s.appointment_id, s.found.recurrence_id) for s in self.states if s.found is not None)
+        return series_of(self.states)
 
     def as_summary(self) -> dict[str, Any]:
         appointments = []
