@@ -99,6 +99,7 @@ def run_sections(args: argparse.Namespace, plan: Plan) -> tuple[list[Any], dict[
         else:
             rows += latency.measure(delays=(0.05, 0.15), levels=(1, 2, 4, 8, 16), max_examples=(50,))
             rows += latency.measure(delays=(0.05,), levels=(1, 8), max_examples=(500,))
+            rows += latency.measure(delays=(0.05,), levels=(1, 8), allow_list=latency.WIDER_ALLOW_LIST)
     if args.profile:
         import profiling
 

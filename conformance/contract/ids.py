@@ -45,17 +45,31 @@ def integer_value(text: str) -> int | None:
 class IdPolicy:
     """``allowed``: the ids the user allow-listed (the guard permits them); ``unfit``: those of them found, before
     the first Reject, not to be invitations of the test user, with why (cases skip them, for safety);
-    ``unused``: a range the user declares surely unused."""
+    ``unused``: a range the user declares surely unused; ``series``: each surveyed id's series (``None``: a single
+    appointment), as the survey before the first Reject read it (empty: not surveyed)."""
 
     allowed: tuple[int, ...] = ()
     unused: tuple[int, int] | None = None
     unfit: tuple[tuple[int, str], ...] = ()
+    series: tuple[tuple[int, int | None], ...] = ()
 
     @property
     def usable(self) -> tuple[int, ...]:
         """The allow-listed ids cases may Reject: allowed, and not found unfit."""
         unfit = {i for i, _ in self.unfit}
         return tuple(i for i in self.allowed if i not in unfit)
+
+    @property
+    def groups(self) -> tuple[tuple[int, ...], ...]:
+        """The usable ids by appointment: the occurrences of one series together, every other id alone, in
+        allow-list order. A Reject of one occurrence can change the others, so a group is what one observation
+        holds (``run/locks.py``) and what the suite spreads its calls over."""
+        series = dict(self.series)
+        groups: dict[object, list[int]] = {}
+        for i in self.usable:
+            key = ("series", series[i]) if series.get(i) is not None else ("appointment", i)
+            groups.setdefault(key, []).append(i)
+        return tuple(tuple(ids) for ids in groups.values())
 
     def cannot_be_real(self, appointment_id: int) -> bool:
         if appointment_id <= 0 or not INT32_MIN <= appointment_id <= INT32_MAX:

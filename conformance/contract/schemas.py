@@ -74,10 +74,11 @@ class Schema:
         # lxml keeps one error log per validator: a validation and the reading of its log are one step, or two
         # threads (--concurrency) would read each other's errors
         self._lock = threading.Lock()
+        self._detailed_lock = threading.Lock()  # apart: validations go on while xmlschema builds (~0.5 s)
 
     @property
     def detailed(self) -> xmlschema.XMLSchema10:
-        with self._lock:
+        with self._detailed_lock:
             if self._detailed is None:  # built on first failure only: ~0.2 s
                 import xmlschema
 

@@ -23,6 +23,7 @@ from ..contract.soap import (
     qname,
     version_for_namespace,
 )
+from .spread import any_allowed
 
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -93,8 +94,36 @@ class Target:
         return variants.get(mode, c)
 
 
-def _first_allowed(policy: IdPolicy) -> int | None:
-    return policy.usable[0] if policy.usable else None
+AUTH_NAMES = (
+    "revoked-ticket",
+    "ticket-trailing-space",
+    "ticket-wrong-case",
+    "wrong-application-token",
+    "missing-ticket",
+    "wrong-ticket",
+    "missing-application-token",
+)
+
+
+def shared_order() -> tuple[str, ...]:
+    """The cases that take any usable id, in the order ``spread.plan`` hands the ids out."""
+    from .negative import ON_ALLOWED  # negative.py builds on this module
+
+    return (
+        *(_fixture_case_id(name) for name in FIXTURES),
+        *(f"coverage/reason-{name}" for name in REASONS),
+        *(f"auth/{name}" for name in AUTH_NAMES),
+        *(f"negative/{name}" for name in ON_ALLOWED),
+    )
+
+
+def any_usable(policy: IdPolicy, case_id: str) -> int | None:
+    """The usable id ``case_id`` Rejects (``generation/spread.py``); ``None``: none is usable."""
+    return any_allowed(policy, case_id, shared_order())
+
+
+def _fixture_case_id(name: str) -> str:
+    return f"fixture/{name.removesuffix('.xml')}"
 
 
 def needs_allow_list(case_id: str, policy: IdPolicy | None = None) -> str:
@@ -129,15 +158,14 @@ FIXTURES = {
 
 
 def fixture_cases(policy: IdPolicy) -> list[Case]:
-    first = _first_allowed(policy)
     return [
         Case(
-            f"fixture/{name.removesuffix('.xml')}",
+            _fixture_case_id(name),
             "fixture",
             title,
             Expect.ACCEPT,
             fixture=name,
-            skip=None if first is not None else needs_allow_list(name, policy),
+            skip=None if any_usable(policy, _fixture_case_id(name)) is not None else needs_allow_list(name, policy),
         )
         for name, title in FIXTURES.items()
     ]
@@ -243,17 +271,17 @@ def coverage_cases(policy: IdPolicy) -> list[Case]:
                     ),
                 )
             )
-    first = _first_allowed(policy)
     for name, reason in REASONS.items():
         case_id = f"coverage/reason-{name}"
+        aid = any_usable(policy, case_id)
         cases.append(
             Case(
                 case_id,
                 "coverage",
                 f"reject reason: {name}",
                 Expect.ACCEPT,
-                call=RejectCall(first, reason, "OnlyThis") if first is not None else None,
-                skip=None if first is not None else needs_allow_list(case_id, policy),
+                call=RejectCall(aid, reason, "OnlyThis") if aid is not None else None,
+                skip=None if aid is not None else needs_allow_list(case_id, policy),
             )
         )
     return cases
@@ -269,8 +297,10 @@ def auth_cases(policy: IdPolicy, online: bool, embedded: bool = False, ticketed:
     """Calls with missing or wrong credentials, on an allow-listed id when there is one (so that an endpoint
     that ignores credentials visibly accepts them). ``ticketed``: the run has a ticket of its own to derive
     near-misses from; ``embedded``: the endpoint can revoke a ticket on demand (the published contract cannot)."""
-    aid = _first_allowed(policy) or -1
-    call = RejectCall(aid, "auth", "OnlyThis")
+
+    def call(name: str) -> RejectCall:
+        return RejectCall(any_usable(policy, f"auth/{name}") or -1, "auth", "OnlyThis")
+
     a = "auth"
     no_ticket = None if ticketed else "the run has no ticket of its own (--no-credentials) to derive this one from"
     revoke = (
@@ -287,7 +317,7 @@ def auth_cases(policy: IdPolicy, online: bool, embedded: bool = False, ticketed:
             a,
             "a ticket the endpoint issued at login and then revoked",
             Expect.AUTH,
-            call,
+            call("revoked-ticket"),
             credentials="revoked",
             skip=revoke,
         ),
@@ -296,7 +326,7 @@ def auth_cases(policy: IdPolicy, online: bool, embedded: bool = False, ticketed:
             a,
             "the run's ticket with a trailing space",
             Expect.AUTH,
-            call,
+            call("ticket-trailing-space"),
             credentials="ticket-space",
             rule=TICKET_EXACT,
             skip=no_ticket,
@@ -306,7 +336,7 @@ def auth_cases(policy: IdPolicy, online: bool, embedded: bool = False, ticketed:
             a,
             "the run's ticket with its letters' case swapped",
             Expect.AUTH,
-            call,
+            call("ticket-wrong-case"),
             credentials="ticket-case",
             rule=TICKET_EXACT,
             skip=no_ticket,
@@ -316,18 +346,27 @@ def auth_cases(policy: IdPolicy, online: bool, embedded: bool = False, ticketed:
             a,
             "another installation's ApplicationToken on an Online installation",
             Expect.AUTH,
-            call,
+            call("wrong-application-token"),
             credentials="wrong-token",
             skip=None if online else NOT_ONLINE,
         ),
-        Case(f"{a}/missing-ticket", a, "no Credentials header", Expect.AUTH, call, credentials="none"),
-        Case(f"{a}/wrong-ticket", a, "a ticket the server never issued", Expect.AUTH, call, credentials="wrong"),
+        Case(
+            f"{a}/missing-ticket", a, "no Credentials header", Expect.AUTH, call("missing-ticket"), credentials="none"
+        ),
+        Case(
+            f"{a}/wrong-ticket",
+            a,
+            "a ticket the server never issued",
+            Expect.AUTH,
+            call("wrong-ticket"),
+            credentials="wrong",
+        ),
         Case(
             f"{a}/missing-application-token",
             a,
             "no ApplicationToken on an Online installation",
             Expect.AUTH,
-            call,
+            call("missing-application-token"),
             credentials="no-token",
             skip=None if online else NOT_ONLINE,
         ),
@@ -341,7 +380,7 @@ def build_envelope(case: Case, target: Target) -> etree._Element | None:
     credentials = target.credentials_for(case.credentials)
     if case.fixture is not None:
         env = retarget(load_fixture(case.fixture), target.version)
-        substitute(env, _first_allowed(target.policy), credentials)
+        substitute(env, any_usable(target.policy, case.id), credentials)
     else:
         env = reject_envelope(case.call or RejectCall(), target.version, credentials)
     if case.mutate is not None:

@@ -67,7 +67,10 @@ class Lookahead:
         """No more calls go out ahead (a failure is being shrunk, or the property parted from the recording)."""
         if not self.stopped:
             self.stopped = True
-            self.ahead.drop_pending()
+            self.ahead.drop_pending(self._mine)  # the next property's calls, queued already, still go out
+
+    def _mine(self, key: object) -> bool:
+        return isinstance(key, tuple) and key[:2] == ("generated", self.title)
 
     def close(self) -> list[str]:
         """Stop, and what the report should say about calls sent ahead and not used."""

@@ -20,7 +20,20 @@ from ..contract.soap import (
     SoapVersion,
     qname,
 )
-from .cases import Case, Mutation, _first_allowed
+from .cases import Case, Mutation, any_usable
+
+# the negative cases that name an allow-listed id (any usable one: ``generation/spread.py``)
+ON_ALLOWED = (
+    "id-decimal",
+    "mode-unknown-value",
+    "mode-numeric",
+    "mode-wrong-case",
+    "wrong-namespace",
+    "unqualified-element",
+    "wrong-element",
+    "wrong-order",
+    "wrong-soap-version",
+)
 
 
 def _rename_body_child(tag: str) -> Mutation:
@@ -59,7 +72,11 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
     elements or a media type the WSDL does not allow should be (WS-I BP R2724, R1115: SHOULD). Such defects
     use an allow-listed id when there is one, so that a server that ignores the defect visibly accepts the call;
     otherwise an id that cannot be real. Requests with a format problem may be refused with an HTTP 4xx."""
-    safe = _first_allowed(policy) or -1
+
+    def safe(name: str) -> int:
+        """The allow-listed id ``negative/name`` names, or one that cannot be real when none is usable."""
+        return any_usable(policy, f"negative/{name}") or -1
+
     unreal = -1
     other = SOAP12 if version is SOAP11 else SOAP11
     truncated = (
@@ -73,14 +90,18 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
         """A request the WSDL does not describe (WS-I BP R2724: SHOULD be refused)."""
         return bad(name, title, call, rule=R2724, refusable=True, **kwargs)
 
+    def invalid_mode(name: str, title: str, mode: str) -> Case:
+        """An UpdateMode the enumeration does not have, on an allow-listed id."""
+        return invalid(name, title, RejectCall(safe(name), "x", mode), schema_valid=False)
+
     other_ns = qname("Reject", SERVICES82_NS.replace("Services82", "Services81"))
     wrong_action = version.request_headers(f"{SERVICES82_NS}/Appointment/NoSuchOperation")
     return [
         invalid("id-not-integer", "AppointmentId 'abc'", RejectCall("abc", "x", "OnlyThis"), schema_valid=False),
         invalid(
             "id-decimal",
-            f"AppointmentId '{safe}.5' (a server that truncates decimals would accept it)",
-            RejectCall(f"{safe}.5", "x", "OnlyThis"),
+            f"AppointmentId '{safe('id-decimal')}.5' (a server that truncates decimals would accept it)",
+            RejectCall(f"{safe('id-decimal')}.5", "x", "OnlyThis"),
             schema_valid=False,
         ),
         invalid(
@@ -102,11 +123,9 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
             mutate=_nil_id,
             schema_valid=False,
         ),
-        invalid("mode-unknown-value", "UpdateMode 'Sometimes'", RejectCall(safe, "x", "Sometimes"), schema_valid=False),
-        invalid(
-            "mode-numeric", "UpdateMode '1' (a number, not a name)", RejectCall(safe, "x", "1"), schema_valid=False
-        ),
-        invalid("mode-wrong-case", "UpdateMode 'onlythis'", RejectCall(safe, "x", "onlythis"), schema_valid=False),
+        invalid_mode("mode-unknown-value", "UpdateMode 'Sometimes'", "Sometimes"),
+        invalid_mode("mode-numeric", "UpdateMode '1' (a number, not a name)", "1"),
+        invalid_mode("mode-wrong-case", "UpdateMode 'onlythis'", "onlythis"),
         bad("elements-missing", "empty Reject (id defaults to 0: no such appointment)", RejectCall(None, None, None)),
         bad(
             "id-missing",
@@ -117,25 +136,25 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
         invalid(
             "wrong-namespace",
             "Reject in another namespace",
-            RejectCall(safe, "x", "OnlyThis"),
+            RejectCall(safe("wrong-namespace"), "x", "OnlyThis"),
             mutate=_rename_body_child(other_ns),
         ),
         invalid(
             "unqualified-element",
             "unqualified Reject element",
-            RejectCall(safe, "x", "OnlyThis"),
+            RejectCall(safe("unqualified-element"), "x", "OnlyThis"),
             mutate=_rename_body_child("Reject"),
         ),
         invalid(
             "wrong-element",
             "RejectAll instead of Reject",
-            RejectCall(safe, "x", "OnlyThis"),
+            RejectCall(safe("wrong-element"), "x", "OnlyThis"),
             mutate=_rename_body_child(qname("RejectAll")),
         ),
         invalid(
             "wrong-order",
             "UpdateMode before AppointmentId (WCF reads parts in order: the id is skipped and defaults to 0)",
-            RejectCall(safe, "x", "OnlyThis"),
+            RejectCall(safe("wrong-order"), "x", "OnlyThis"),
             mutate=_move_mode_first,
             schema_valid=False,
         ),
@@ -153,7 +172,9 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
         bad(
             "wrong-soap-version",
             f"a {version.label} envelope sent with {other.label}'s HTTP headers (media type, action)",
-            RejectCall(safe, "x", "OnlyThis"),  # an endpoint that ignores the media type visibly accepts the Reject
+            RejectCall(
+                safe("wrong-soap-version"), "x", "OnlyThis"
+            ),  # an endpoint that ignores the media type visibly accepts the Reject
             http_headers=other.request_headers(),
             rule=R1115,
             refusable=True,

@@ -27,7 +27,7 @@ from ..run.credentials import TicketExpired
 from ..run.runner import CaseResult
 from ..run.session import SETUP, SuiteSession, tally_of
 from .lookahead import Lookahead
-from .strategies import appointment_ids, reject_calls, unreal_ids
+from .strategies import grouped_appointment_ids, reject_calls, unreal_ids
 
 
 class _NoResponse(BaseException):
@@ -74,7 +74,10 @@ PROPERTIES = {
     p.title: p
     for p in (
         Property(
-            "valid-calls-accepted", Expect.ACCEPT, lambda policy: reject_calls(appointment_ids(policy.usable)), True
+            "valid-calls-accepted",
+            Expect.ACCEPT,
+            lambda policy: reject_calls(grouped_appointment_ids(policy.groups)),
+            True,
         ),
         Property("unknown-ids-rejected", Expect.REJECT, lambda policy: reject_calls(unreal_ids(policy))),
     )
@@ -146,7 +149,11 @@ def run_property(session: SuiteSession, node: pytest.Item, title: str) -> None:
 
     def body(call: RejectCall) -> None:
         case = session.generated_case(call, expect, title)
-        result = session.execute(case, ahead.take(call) if ahead is not None else None)
+        sent = None
+        if ahead is not None:
+            sent = ahead.take(call)
+            session.fill_ahead(node, record=False)
+        result = session.execute(case, sent)
         seen["examples"] += 1
         notes.extend(session.redactor.text(note) for note in result.notes)
         for name, counts in tally_of(result).items():

@@ -55,6 +55,16 @@ def appointment_ids(allowed: Sequence[int]) -> st.SearchStrategy[int]:
     return st.sampled_from(list(allowed))
 
 
+def grouped_appointment_ids(groups: Sequence[Sequence[int]]) -> st.SearchStrategy[int]:
+    """Allow-listed ids, every appointment group drawn equally often (``IdPolicy.groups``): the occurrences of one
+    series share its turns. Drawn by id, a series allow-listed with five occurrences would take five calls in six,
+    each holding the whole series (``run/locks.py``), one after another. Without a series this is
+    ``appointment_ids``, draw for draw."""
+    if all(len(group) == 1 for group in groups):
+        return appointment_ids([group[0] for group in groups])
+    return st.sampled_from([tuple(group) for group in groups]).flatmap(st.sampled_from)
+
+
 def unreal_ids(policy: IdPolicy) -> st.SearchStrategy[int]:
     """Ids that cannot be real appointments: non-positive int32 values, or the configured surely-unused range."""
     choices = [st.integers(INT32_MIN, 0)]

@@ -85,11 +85,12 @@ class Ahead(Generic[T, R]):
         job.done.wait()
         return job
 
-    def drop_pending(self) -> int:
-        """Forget every queued case that has not started (the run stops, or the credentials changed)."""
+    def drop_pending(self, which: Callable[[Hashable], bool] | None = None) -> int:
+        """Forget the queued cases that have not started: every one (the run stops, or the credentials changed),
+        or those whose key ``which`` picks (a property that stops sending ahead)."""
         with self._cond:
-            dropped = list(self._pending)
-            self._pending.clear()
+            dropped = [job for job in self._pending if which is None or which(job.key)]
+            self._pending = [job for job in self._pending if job not in dropped]
             for job in dropped:
                 self._jobs.pop(job.key, None)
             return len(dropped)

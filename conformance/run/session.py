@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from ..config import Settings
 from ..contract.ids import IdPolicy
 from ..contract.messages import Credentials, RejectCall
 from ..contract.redaction import Redactor, url_secrets
+from ..contract.schemas import envelope_schema
 from ..contract.soap import INT32_MAX, soap_version
 from ..errors import SafetyViolation, SuiteBug
 from ..generation.cases import SETUP, Case, Target
@@ -45,7 +47,7 @@ def id_policy(settings: Settings) -> IdPolicy:
     """Allow-listed ids and the surely-unused range; the embedded endpoint's are known."""
     if settings.embedded:
         return IdPolicy(settings.appointment_ids or REFERENCE_ALLOW_LIST, settings.unused_ids or EMBEDDED_UNUSED)
-    return IdPolicy(settings.appointment_ids, settings.unused_ids, settings.unfit)
+    return IdPolicy(settings.appointment_ids, settings.unused_ids, settings.unfit, settings.series)
 
 
 def concurrency_per_process(concurrency: int, workers: int) -> int:
@@ -108,6 +110,10 @@ class SuiteSession:
         self.ahead: Ahead[Case, CaseResult] | None = None
         if self.concurrency > 1:
             self.ahead = Ahead(self._send_ahead, threads=self.concurrency, window=WINDOW * self.concurrency)
+            # xmlschema explains the first invalid message (a negative case's request): built now, beside the wire
+            # time of the first cases, not later while the cases sent ahead wait for the main thread
+            warm = threading.Thread(target=lambda: envelope_schema(self.version).detailed, daemon=True)
+            warm.start()
 
     def _credentials(self, settings: Settings, url: str) -> RunCredentials:
         """The ticket given (explicitly, or by ``conformance run``'s login), else a login here: the embedded
@@ -208,19 +214,30 @@ class SuiteSession:
         """Queue the cases of the next tests (up to the window), then this test's own job, if it was queued."""
         if self.ahead is None:
             return None
-        for item in upcoming(node):
-            if self.ahead.outstanding() >= self.ahead.window:
-                break
-            case = case_of(item)
-            if isinstance(case, Case) and not case.skip and not self.ahead.has(item.nodeid):
-                self.send_ahead(item.nodeid, case)
-            elif (title := property_of(item)) is not None:  # the generated phase: its recorded calls, window allowing
-                from ..generation.properties import lookahead  # generation builds on this module
-
-                started = lookahead(self, title)
-                if started is not None:
-                    started.top_up()
+        self.fill_ahead(node, record=True)
         return self.ahead.take(node.nodeid)
+
+    def fill_ahead(self, node: pytest.Item, *, record: bool) -> None:
+        """Queue what ``node`` and the tests after it send, in test order, while the window has room.
+
+        ``record``: a property not yet recorded is recorded now (``generation/lookahead.py``), window or not, so
+        that hypothesis' own work overlaps the wire; never while a property runs (hypothesis does not nest). A
+        running property calls this after each example, so the next property's calls go out while its last
+        examples wait for their appointment groups."""
+        from ..generation.properties import lookahead  # generation builds on this module
+
+        assert self.ahead is not None
+        full = False
+        for item in upcoming(node):
+            full = full or self.ahead.outstanding() >= self.ahead.window
+            case = case_of(item)
+            if isinstance(case, Case):
+                if not full and not case.skip and not self.ahead.has(item.nodeid):
+                    self.send_ahead(item.nodeid, case)
+            elif (title := property_of(item)) is not None:
+                started = lookahead(self, title) if record else self.lookaheads.get(title)
+                if started is not None and not full:
+                    started.top_up()
 
     def send_ahead(self, key: object, case: Case) -> bool:
         """Queue ``case`` under ``key``; one the suite cannot build is left to its test, which reports why."""

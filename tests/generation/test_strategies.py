@@ -4,6 +4,7 @@ stay where the safety policy allows, and the building blocks refuse arguments th
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -16,6 +17,7 @@ from conformance.contract.soap import SOAP11, UPDATE_MODES
 from conformance.generation.strategies import (
     TRICKY_PIECES,
     appointment_ids,
+    grouped_appointment_ids,
     pieces_text,
     reject_calls,
     reject_reasons,
@@ -83,3 +85,36 @@ def test_unreal_ids_never_touch_the_allow_list_or_real_looking_ids():
 def test_positive_generation_needs_an_allow_list():
     with pytest.raises(ValueError, match="--appointment-id"):
         appointment_ids([])
+
+
+def test_generated_ids_draw_each_group_equally_often():
+    """By id, a series with four occurrences would take four calls in five; by group it takes about half."""
+    calls = draw_many(reject_calls(grouped_appointment_ids([(101,), (200, 201, 202, 203)])))
+    ids = Counter(call.appointment_id for call in calls)
+    assert set(ids) == {101, 200, 201, 202, 203}
+    assert 0.3 <= ids[101] / len(calls) <= 0.7, ids
+
+
+def test_without_a_series_the_grouped_draws_are_the_plain_draws():
+    """Runs whose allow-list has no series (and every embedded run) repeat their earlier examples seed for seed."""
+    drawn: dict[str, list[int]] = {"plain": [], "grouped": []}
+    every = settings(
+        max_examples=50,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+
+    allowed = (101, 102, 103, 200, 202)
+    plain, grouped = appointment_ids(allowed), grouped_appointment_ids([(i,) for i in allowed])
+    for name, ids in (("plain", plain), ("grouped", grouped)):
+        into = drawn[name]
+
+        @every
+        @given(st.tuples(ids, st.integers()))
+        def collect(value) -> None:
+            into.append(value[0])  # noqa: B023 - collect() runs before the loop moves on
+
+        collect()
+    assert drawn["plain"] == drawn["grouped"] and len(set(drawn["plain"])) == len(allowed)

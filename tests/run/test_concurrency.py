@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from strength.matrix import command, environment
 from strength.variants import VARIANTS
 
 from conformance.checks.context import Expect
 from conformance.contract.messages import Credentials, OutgoingRequest, RejectCall, reject_envelope
-from conformance.contract.schemas import _built_once, envelope_schema
-from conformance.contract.soap import SOAP11
+from conformance.contract.schemas import Schema, _built_once, envelope_schema
+from conformance.contract.soap import SOAP11, qname
 from conformance.generation.lookahead import Lookahead
-from conformance.reference import ReferenceServer, ReferenceService
+from conformance.reference import REFERENCE_ALLOW_LIST, ReferenceServer, ReferenceService
 from conformance.run.ahead import Ahead, Fanout, Job
 from conformance.run.locks import EVERYTHING, EffectLocks
 from conformance.run.session import concurrency_per_process
@@ -59,8 +60,10 @@ class Slowed:
                 self.in_flight -= 1
 
 
-def _run(service: ReferenceService, workdir: Path, *extra: str) -> tuple[int, dict[str, Any], Slowed, str]:
-    slowed = Slowed(service)
+def _run(
+    service: ReferenceService, workdir: Path, *extra: str, delay: float = DELAY
+) -> tuple[int, dict[str, Any], Slowed, str]:
+    slowed = Slowed(service, delay)
     server = ReferenceServer(service).start()
     try:
         done = subprocess.run(
@@ -157,6 +160,75 @@ def test_max_failures_stops_what_goes_out_ahead(tmp_path: Path) -> None:
     assert summary["failed"] == 1
     exchanges_per_case = 7  # an observed Reject: reads before and after, Accept, read again (series: more)
     assert serial.posts <= concurrent.posts <= serial.posts + 4 * 2 * exchanges_per_case
+
+
+def test_the_next_property_goes_out_while_the_last_examples_of_one_wait(tmp_path: Path) -> None:
+    """The last examples of valid-calls-accepted wait for their appointment groups, one observation after another;
+    the unknown-ids-rejected calls (no group) fill the wire meanwhile instead of waiting for the test to start."""
+    service = ReferenceService()
+    rejects: list[tuple[int | None, str | None]] = []
+    handle = service.handle
+
+    def recording(method: str, path: str, query: str, headers: Any, body: bytes, base_url: str) -> Any:
+        if b"Reject>" in body:
+            tree = etree.fromstring(body)
+            found = tree.findtext(f".//{qname('AppointmentId')}")
+            ident = int(found) if found is not None and found.lstrip("-").isdigit() else None
+            rejects.append((ident, tree.findtext(f".//{qname('RejectReason')}")))
+        return handle(method, path, query, headers, body, base_url)
+
+    service.handle = recording  # type: ignore[method-assign]
+    rc, summary, _server, out = _run(service, tmp_path, "--concurrency", "4", "--max-examples", "30", delay=0.02)
+    assert rc == 0, out[-2000:]
+    last_valid = max(i for i, (ident, _) in enumerate(rejects) if ident in REFERENCE_ALLOW_LIST)
+    # the unknown-ids property's calls: an id no appointment can have, and a generated reason (the negative and
+    # int32-edge cases send "x" and "edge")
+    unknown = [
+        i for i, (ident, why) in enumerate(rejects) if ident not in REFERENCE_ALLOW_LIST and why not in ("x", "edge")
+    ]
+    assert unknown and unknown[0] < last_valid, (unknown[:3], last_valid)
+    assert summary["failed"] == 0
+
+
+def test_a_property_that_stops_sending_ahead_leaves_the_next_propertys_calls_queued() -> None:
+    """A failing property drops its own calls not yet started (it shrinks now), not the next property's."""
+    release = threading.Event()
+    ahead: Ahead[Any, str] = Ahead(lambda job: (release.wait(5), "sent")[1], threads=1, window=16)
+    session = _FakeSession(ahead)
+    failing = Lookahead(session, [RejectCall(101, str(i), "OnlyThis") for i in range(3)], Expect.ACCEPT, "a")  # type: ignore[arg-type]
+    following = Lookahead(session, [RejectCall(-i, "r", "OnlyThis") for i in range(3)], Expect.REJECT, "b")  # type: ignore[arg-type]
+    failing.stop()
+    assert not any(ahead.has(("generated", "a", i)) for i in (1, 2)), "the failing property's queued calls go"
+    assert all(ahead.has(("generated", "b", i)) for i in range(3)), "the next property's stay"
+    release.set()
+    assert following.take(RejectCall(0, "r", "OnlyThis")) is not None
+    ahead.close()
+
+
+def test_explaining_a_schema_error_is_built_beside_validations_not_in_their_way(monkeypatch) -> None:
+    """``--concurrency`` builds xmlschema (the explanations) on a thread of its own at the start of a run: every
+    validation meanwhile still answers from lxml, without waiting for that build."""
+    import xmlschema
+
+    building, release = threading.Event(), threading.Event()
+
+    class SlowXmlSchema:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            building.set()
+            release.wait(3)
+
+    monkeypatch.setattr(xmlschema, "XMLSchema10", SlowXmlSchema)
+    schema = Schema("soap11-reject.xsd")
+    builder = threading.Thread(target=lambda: schema.detailed)
+    builder.start()
+    try:
+        assert building.wait(10)
+        envelope = reject_envelope(RejectCall(101, "r", "OnlyThis"), SOAP11, Credentials(ticket="t"))
+        assert schema.errors(envelope) == [], "a valid document is judged"
+        assert builder.is_alive(), "while the explanations are still being built, not after"
+    finally:
+        release.set()
+        builder.join()
 
 
 def test_the_transport_keeps_at_most_in_flight_exchanges_on_the_wire() -> None:
@@ -315,8 +387,8 @@ def test_schema_validation_from_many_threads_reports_each_documents_own_errors()
 class _FakeSession:
     """What ``Lookahead`` needs of a session: a scheduler, and how a call becomes a case and goes out."""
 
-    def __init__(self) -> None:
-        self.ahead: Ahead[Any, str] = Ahead(lambda job: f"sent {job.item}", threads=2, window=8)
+    def __init__(self, ahead: Ahead[Any, str] | None = None) -> None:
+        self.ahead: Ahead[Any, str] = ahead or Ahead(lambda job: f"sent {job.item}", threads=2, window=8)
 
     def generated_case(self, call: Any, expect: Any, title: str) -> Any:
         return call
