@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the conformance suite (embedded endpoint unless --endpoint)")
     for flag, field, kwargs in OPTIONS:
         run.add_argument(flag, dest=dest(field), **kwargs)
-    run.add_argument("--workers", type=int, metavar="N", help="parallel workers (pytest-xdist); 0 = serial")
+    run.add_argument("--workers", metavar="N", help="parallel workers (pytest-xdist); 0 = serial")
     run.add_argument("-q", "--quiet", action="store_true", help="less pytest output")
     run.add_argument("--save-baseline", metavar="FILE", help="record each case's outcome in FILE (JSON)")
     run.add_argument("--baseline", metavar="FILE", help="report what is new, fixed or changed since FILE")
@@ -185,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         "junit_family=xunit2",
     ]
     pytest_args += _passthrough(args)
-    workers = args.workers if args.workers is not None else settings.workers
+    workers = settings.workers  # the flag's value, checked with the other settings
     if workers:
         pytest_args += ["-n", str(workers)]
     pytest_args += ["-q"] if args.quiet else []

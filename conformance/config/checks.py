@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from ..contract.soap import INT32_MAX, VERSIONS
 from ..errors import ConfigError
 from .network import check_network
-from .settings import _NUMBERS, Settings
+from .settings import NUMBER_RULES, Settings
 from .values import _show
 
 
@@ -100,7 +100,7 @@ def _check_login(settings: Settings) -> None:
 
 
 def _check_numbers(settings: Settings) -> None:
-    for name, (accepted, expected) in _NUMBERS.items():
+    for name, (accepted, expected) in NUMBER_RULES.items():
         value = getattr(settings, name)
         if value is not None and not (math.isfinite(value) and accepted(value)):
             raise _bad(settings, name, value, expected)

@@ -23,6 +23,11 @@ MAX_CONCURRENCY = 64  # exchanges in flight; more is a typo, or a load test (whi
 DEFAULT_ORIGIN = "default"
 
 
+def concurrency_per_process(concurrency: int, workers: int) -> int:
+    """``--concurrency N`` is for the whole run: under ``--workers W`` each process gets N // W (at least 1)."""
+    return max(1, concurrency // max(workers, 1))
+
+
 @dataclass(frozen=True)
 class Settings:
     endpoint: str | None = None
@@ -109,7 +114,7 @@ _ALIASES = {"appointment_id": "appointment_ids", "soap": "soap_version", "header
 
 
 # name → (accepted when, what is accepted); NaN and infinities are never accepted
-_NUMBERS: dict[str, tuple[Callable[[float], bool], str]] = {
+NUMBER_RULES: dict[str, tuple[Callable[[float], bool], str]] = {
     "timeout": (lambda v: 0 < v <= MAX_TIMEOUT, f"seconds, more than 0 and at most {MAX_TIMEOUT:g}"),
     "sla_ms": (lambda v: v > 0, "milliseconds, more than 0"),
     "rate_limit": (lambda v: v > 0, "requests per second, more than 0"),

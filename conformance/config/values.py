@@ -10,7 +10,7 @@ from typing import Any
 
 from ..contract.redaction import display_url
 from ..errors import ConfigError
-from .settings import SECRET_FIELDS
+from .settings import NUMBER_RULES, SECRET_FIELDS
 
 _BOOLS = ("online", "insecure", "strict", "no_credentials", "restore", "proxy_from_env")
 
@@ -39,7 +39,8 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
             return Path(_to_text(value))
         return _to_text(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{name} {_show(name, value)} ({origin}): {exc}") from None
+        why = f"expected {NUMBER_RULES[name][1]}" if name in NUMBER_RULES else str(exc)  # the range, at once
+        raise ConfigError(f"{name} {_show(name, value)} ({origin}): {why}") from None
 
 
 def _headers(value: Any) -> tuple[str, ...]:

@@ -145,6 +145,8 @@ def run_property(session: SuiteSession, node: pytest.Item, title: str) -> None:
     final: dict[str, Any] = {}
     advisories: dict[str, dict[str, str]] = {}  # the first advisory of each check, over every example
     notes: list[str] = []  # what happened around the examples (a renewed ticket …)
+    if session.ahead is not None:  # this property and those after it are recorded before hypothesis runs this one
+        session.fill_ahead(node, record=True)
     ahead = lookahead(session, title)
 
     def body(call: RejectCall) -> None:

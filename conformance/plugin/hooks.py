@@ -23,7 +23,7 @@ from ..generation.negative import negative_cases
 from ..reporting import allure_report, allure_results, allure_tidy, junit
 from ..reporting.run_info import environment_of, run_meta
 from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
-from ..reporting.terminal import check_table, summary_lines
+from ..reporting.terminal import check_table, summary_lines, unreported_note
 from ..run.login import log_in
 from ..run.session import SuiteSession, id_policy
 from ..run.staging import Staging, read_end, survey
@@ -36,6 +36,8 @@ LOGIN_KEY = "conformance_login"  # the controller's login, handed to each xdist 
 UNFIT_KEY = "conformance_unfit"  # allow-listed ids the controller found unfit, and why
 SERIES_KEY = "conformance_series"  # allow-listed id → its series, as the controller's survey read it
 STAGING = pytest.StashKey[Staging]()
+SESSION = pytest.StashKey[SuiteSession]()
+UNREPORTED_KEY = "conformance_unreported"  # cases a worker sent ahead and never reported, for the controller
 MARKER = "conformance"  # @pytest.mark.conformance(phase=…) on the suite's tests
 _CONFIG: dict[str, pytest.Config] = {}  # for hooks that get no config (report and xdist hooks)
 
@@ -114,8 +116,8 @@ def pytest_configure_node(node: object) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(phase): a Reject conformance test of that phase")
     max_failures = getattr(config.option, dest("max_failures"), None)
-    if max_failures:
-        config.option.maxfail = max_failures
+    if max_failures is not None and str(max_failures).strip().isdigit():  # else: a configuration error, exit 2
+        config.option.maxfail = int(max_failures)
     if not _is_worker(config):
         config.stash[SUMMARY] = RunSummary()
         config.stash[PROGRESS] = Progress()
@@ -167,6 +169,7 @@ def conformance(request: pytest.FixtureRequest):  # noqa: ANN201 - a generator f
         session = SuiteSession(settings_of(request.config), workers=workers)
     except LoginFailed as exc:
         pytest.exit(f"conformance: login failed: {exc}", returncode=exc.exit_code)
+    request.config.stash[SESSION] = session
     yield session
     session.close()
 
@@ -264,10 +267,30 @@ def pytest_runtest_call(item: pytest.Item):  # noqa: ANN201 - a hook wrapper
 # --- the run-level reports ----------------------------------------------------------------------------
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """An xdist worker is done: the cases it sent ahead and never reported."""
+    summary = _controller(SUMMARY)
+    if summary is not None:
+        summary.unreported.extend(getattr(node, "workeroutput", {}).get(UNREPORTED_KEY, []))
+
+
+def _stop_sending_ahead(config: pytest.Config) -> list[str]:
+    """Before the end-of-run reads and the reports: nothing more goes out ahead, what is on the wire finishes."""
+    session = config.stash.get(SESSION, None)
+    return session.stop_ahead() if session is not None else []
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    if _is_worker(config) or SUMMARY not in config.stash:
+    unreported = _stop_sending_ahead(config)
+    if _is_worker(config):
+        if unreported:
+            config.workeroutput[UNREPORTED_KEY] = unreported  # type: ignore[attr-defined]
         return
+    if SUMMARY not in config.stash:
+        return
+    config.stash[SUMMARY].unreported.extend(unreported)
     summary, progress = config.stash[SUMMARY], config.stash[PROGRESS]
     if not (summary.records or summary.skipped or summary.documentation or summary.errors):
         if not (progress.interrupted and _runs_the_suite(config)):  # e.g. Ctrl-C in some other test session
@@ -299,6 +322,8 @@ def _write_overview(alluredir: Path, data: dict, environment: dict[str, str]) ->
         description += f" SETUP PROBLEM: {problems[0]}" + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
     if data.get("interrupted"):
         description += " INTERRUPTED: the reports hold what finished before."
+    if data.get("sent_not_reported"):
+        description += f" {unreported_note(data['sent_not_reported'])}."
     settings_text = "\n".join(f"{name.replace('.', ' ')}: {value}" for name, value in environment.items())
     allure_results.write_overview(
         alluredir,

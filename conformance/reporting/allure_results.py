@@ -16,6 +16,7 @@ from typing import Any
 
 ADVISORY_LABEL = "conformance_advisory"  # a passing test's advisories (already redacted)
 INTERRUPTED_LABEL = "conformance_interrupted"  # the test that was running when Ctrl-C came
+NODE_LABEL = "conformance_node"  # the test's pytest node id
 SETUP_LABEL = "conformance_setup_problem"  # a passing test that could not leave staging as it found it
 SETUP_PREFIX = "setup problem: "
 ADVISORY_PREFIX = "advisory: "
@@ -84,20 +85,26 @@ def mark_interrupted(alluredir: Path, running: Iterable[str] = ()) -> int:
         return True
 
     changed = _rewrite(alluredir, change, INTERRUPTED_LABEL)
+    waiting = set(running)
     names = {nodeid.rsplit("::", 1)[-1]: nodeid for nodeid in running}
     for path in alluredir.glob("*-result.json"):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        nodeid = names.pop(data.get("name"), None)
-        if nodeid is not None and data.get("status") not in ("broken", "failed"):
+        # the test's node id label, or (cut short before it labelled itself) allure-pytest's name for it
+        node = next((lab.get("value") for lab in data.get("labels", []) if lab.get("name") == NODE_LABEL), None)
+        nodeid = node if node in waiting else names.get(data.get("name"))
+        if nodeid is None or nodeid not in waiting:
+            continue
+        waiting.discard(nodeid)
+        if data.get("status") not in ("broken", "failed"):
             change(data, [])
             data.setdefault("fullName", nodeid)  # cut short before allure-pytest named it
             path.write_text(json.dumps(data), encoding="utf-8")
             changed += 1
-    for name, nodeid in names.items():  # running, and no result at all
-        _write_broken(alluredir, name, nodeid)
+    for nodeid in sorted(waiting):  # running, and no result at all
+        _write_broken(alluredir, nodeid.rsplit("::", 1)[-1], nodeid)
         changed += 1
     return changed
 

@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import REGISTRY, TRANSPORT
-from .allure_results import ADVISORY_LABEL, rewrite_results
+from .allure_results import ADVISORY_LABEL, NODE_LABEL, rewrite_results
 
-NODE_LABEL = "conformance_node"  # the test's pytest node id
 FINDING_LABEL = "conformance_finding"  # one per finding of a failing test, ``[check] …`` (redacted)
 PACKAGE = "conformance.suite.test_reject"
 PASSED_STORY = "conforms"

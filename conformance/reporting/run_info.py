@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import __version__
 from ..config import Settings
+from ..config.settings import concurrency_per_process
 from ..contract.redaction import display_url
 from ..transport.network import describe as describe_network
 
@@ -42,13 +43,23 @@ def environment_of(settings: Settings, records: list[dict[str, Any]]) -> dict[st
         "Max.examples": str(settings.max_examples),
         "Timeout": f"{settings.timeout:g} s per exchange",
         "Workers": str(settings.workers) if settings.workers else "none (one process)",
-        "Concurrency": (
-            f"{settings.concurrency} exchanges in flight at most" if settings.concurrency > 1 else "1 (one at a time)"
-        ),
+        "Concurrency": concurrency(settings),
         **describe_network(settings),
         "Server": str(meta["server"] or ""),
         "Python": platform.python_version(),
     }
+
+
+def concurrency(settings: Settings) -> str:
+    """Exchanges in flight at most, as each process shares ``--concurrency`` out (at least one per worker)."""
+    if not settings.workers:
+        n = settings.concurrency
+        return "1 (one at a time)" if n == 1 else f"{n} exchanges in flight at most"
+    each = concurrency_per_process(settings.concurrency, settings.workers)
+    return (
+        f"{settings.concurrency} for the run: {each} per worker × {settings.workers} workers, "
+        f"{each * settings.workers} exchanges in flight at most"
+    )
 
 
 def allow_list(settings: Settings) -> str:

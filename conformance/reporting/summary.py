@@ -65,6 +65,7 @@ class RunSummary:
     skipped: list[dict[str, str]] = field(default_factory=list)
     documentation: list[dict[str, str]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
+    unreported: list[str] = field(default_factory=list)  # sent ahead (--concurrency), never reported: the run stopped
 
     def add(self, record: dict[str, Any]) -> None:
         self.records.append(record)
@@ -114,6 +115,7 @@ class RunSummary:
             "notes": [f"{r['case']}: {note}" for r in self.records for note in r.get("notes", [])],
             "setup_problems": sorted({s["reason"] for s in self.skipped if s["reason"].startswith("setup problem")}),
             "restore_problems": [f"{r['case']}: {p}" for r in self.records for p in r.get("restore_problems", [])],
+            "sent_not_reported": sorted(self.unreported),
             "cases": sorted(self.records, key=lambda r: r["case"]),
         }
 

@@ -21,6 +21,8 @@ def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: st
     if data["findings"] or data["advisories"]:
         lines.append(f"every finding, with its reproduction: {summary_path}")
     lines += [f"note: {note}" for note in data.get("notes", [])]
+    if data.get("sent_not_reported"):
+        lines.append(f"note: {unreported_note(data['sent_not_reported'])}")
     lines += appointment_lines(data)
     if data.get("interrupted") and interrupted_note:
         lines.append(f"INTERRUPTED: {interrupted_note}; the reports hold what finished before")
@@ -31,6 +33,17 @@ def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: st
         + f", documentation findings {len(data['documentation_findings'])}"
     )
     return lines
+
+
+def unreported_note(cases: list[str], shown: int = 5) -> str:
+    """Cases sent ahead (``--concurrency``) whose tests never ran: they reached the endpoint, and no report has
+    them otherwise."""
+    more = f" (+{len(cases) - shown} more)" if len(cases) > shown else ""
+    return (
+        f"{len(cases)} case(s) were sent ahead (--concurrency) and not reported, because the run stopped before "
+        f"their tests: {', '.join(cases[:shown])}{more}; an observed Reject among them was put back as usual "
+        "(the appointments line shows how each was left)"
+    )
 
 
 def check_table(data: dict[str, Any]) -> list[str]:
@@ -67,8 +80,12 @@ def appointment_lines(data: dict[str, Any]) -> list[str]:
     lines = []
     states = data.get("appointments") or []
     if states:
-        shown = ", ".join(f"{a['id']} {a['start']} → {a['end']}" for a in states if not a.get("unfit"))
+        shown = ", ".join(
+            f"{a['id']} {a['start']} → {a.get('end') or 'not read'}" for a in states if not a.get("unfit")
+        )
         lines.append(f"appointments (found → left): {shown or 'none usable'}")
+        if any(a.get("end") is None for a in states if not a.get("unfit")):  # Ctrl-C: no end-of-run reads
+            lines.append("  (not read: the run was interrupted before the end-of-run reads; read them yourself)")
         if any(a.get("end") == "Accepted" and a.get("start") != "Accepted" for a in states):
             lines.append(f"  ({data.get('appointments_note', '')})")
     lines += [f"not used: appointment {a['id']}: {a['unfit']}" for a in states if a.get("unfit")]

@@ -95,15 +95,19 @@ class Ahead(Generic[T, R]):
                 self._jobs.pop(job.key, None)
             return len(dropped)
 
-    def close(self) -> None:
-        """Drop what has not started, let what has started finish (each exchange is bounded by its deadline)."""
+    def close(self) -> list[Job[T, R]]:
+        """Drop what has not started, let what has started finish (each exchange is bounded by its deadline); the
+        jobs that started and that no test took: sent, and never reported (the run stopped first)."""
         with self._cond:
             self._stopped = True
+            queued = {id(job) for job in self._pending}
+            untaken = [job for job in self._jobs.values() if id(job) not in queued]
             self._pending.clear()
             self._jobs.clear()
             self._cond.notify_all()
         for worker in self._workers:
             worker.join()
+        return untaken
 
     # ---------------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ baseline gives, per case: **new** findings (not in the baseline), **fixed** find
 and **changed** outcome class, fault code or (deterministic cases only) finding message. Generated (hypothesis)
 cases are one entry per property; their request digest and example-dependent messages differ from run to run
 and are not compared. A deterministic case whose request digest differs is listed as not like-for-like (the
-suite, its fixtures or its settings changed) but its outcomes are still compared.
+suite, its fixtures or its settings changed) but its outcomes are still compared (its effect is not).
 
 A deterministic case whose Reject was observed also keeps its **effect**: per observed appointment (the addressed
 one, the earlier and later occurrences of its series) how ``InvitationStatus``, ``RejectReason`` and
@@ -156,7 +156,10 @@ def _compare_case(case: str, before: dict[str, Any] | None, after: dict[str, Any
     for key, label in (("outcome_class", "outcome class"), ("fault_code", "fault code")):
         if before.get(key) != after.get(key):
             result.changed.append({"field": label, "baseline": before.get(key), "current": after.get(key)})
-    if "effect" in before and before.get("effect") != after.get("effect"):  # a baseline without effects: no opinion
+    # a baseline without effects has no opinion; nor has one whose case sent another request (another id, after a
+    # suite upgrade): a different call's different effect says nothing about the endpoint
+    same_call = before.get("request_digest") == after.get("request_digest")
+    if "effect" in before and same_call and before.get("effect") != after.get("effect"):
         result.changed.append({"field": "effect", "baseline": before.get("effect"), "current": after.get("effect")})
     if not after.get("generated"):
         for check in sorted(set(old_findings) & set(new_findings)):
@@ -194,7 +197,7 @@ def render(diff: BaselineDiff, baseline_path: Path | str) -> str:
     if diff.request_changed:
         lines.append(
             f"  {len(diff.request_changed)} case(s) sent a different request than in the baseline (suite, fixtures "
-            f"or settings changed), outcomes compared anyway: {', '.join(diff.request_changed[:10])}"
+            f"or settings changed), outcomes compared anyway, effects not: {', '.join(diff.request_changed[:10])}"
             + (" …" if len(diff.request_changed) > 10 else "")
         )
     lines.append(f"{diff.new} new, {diff.fixed} fixed, {diff.changed} changed")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from ..checks import Failure
 from ..checks.context import Expect
 from ..config import Settings
+from ..config.settings import concurrency_per_process
 from ..contract.ids import IdPolicy
 from ..contract.messages import Credentials, RejectCall
 from ..contract.redaction import Redactor, url_secrets
@@ -48,11 +50,6 @@ def id_policy(settings: Settings) -> IdPolicy:
     if settings.embedded:
         return IdPolicy(settings.appointment_ids or REFERENCE_ALLOW_LIST, settings.unused_ids or EMBEDDED_UNUSED)
     return IdPolicy(settings.appointment_ids, settings.unused_ids, settings.unfit, settings.series)
-
-
-def concurrency_per_process(concurrency: int, workers: int) -> int:
-    """``--concurrency N`` is for the whole run: under ``--workers W`` each process gets N // W (at least 1)."""
-    return max(1, concurrency // max(workers, 1))
 
 
 class SuiteSession:
@@ -108,6 +105,7 @@ class SuiteSession:
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
         self.lookaheads: dict[str, Any] = {}  # a property's calls sent ahead (generation.lookahead.Lookahead)
         self.ahead: Ahead[Case, CaseResult] | None = None
+        self._unreported: list[str] | None = None  # set when sending ahead stops
         if self.concurrency > 1:
             self.ahead = Ahead(self._send_ahead, threads=self.concurrency, window=WINDOW * self.concurrency)
             # xmlschema explains the first invalid message (a negative case's request): built now, beside the wire
@@ -145,9 +143,16 @@ class SuiteSession:
         self.target = replace(self.target, credentials=self._headers())
         self.runner.target = self.target
 
+    def stop_ahead(self) -> list[str]:
+        """Stop sending ahead; the cases that were sent and never reported, because the run stopped before their
+        tests (``--max-failures``, Ctrl-C): one entry per case, a property's calls counted together."""
+        if self.ahead is not None and self._unreported is None:  # the first stop (the fixture's or the plugin's)
+            untaken = Counter(job.item.id for job in self.ahead.close() if isinstance(job.item, Case))
+            self._unreported = [case if n == 1 else f"{case} ({n} calls)" for case, n in sorted(untaken.items())]
+        return list(self._unreported or [])
+
     def close(self) -> None:
-        if self.ahead is not None:
-            self.ahead.close()
+        self.stop_ahead()
         self.fanout.close()
         self.transport.close()
         if self.server is not None:
@@ -220,14 +225,15 @@ class SuiteSession:
     def fill_ahead(self, node: pytest.Item, *, record: bool) -> None:
         """Queue what ``node`` and the tests after it send, in test order, while the window has room.
 
-        ``record``: a property not yet recorded is recorded now (``generation/lookahead.py``), window or not, so
-        that hypothesis' own work overlaps the wire; never while a property runs (hypothesis does not nest). A
-        running property calls this after each example, so the next property's calls go out while its last
-        examples wait for their appointment groups."""
+        ``record``: a property not yet recorded is recorded now (``generation/lookahead.py``) when the window has
+        room for its calls, and every property after it when ``node`` is a property itself: never while one runs
+        (hypothesis does not nest). A running property calls this after each example (``record`` false), so the
+        next property's calls go out while its last examples wait for their appointment groups."""
         from ..generation.properties import lookahead  # generation builds on this module
 
         assert self.ahead is not None
         full = False
+        at_property = property_of(node) is not None
         for item in upcoming(node):
             full = full or self.ahead.outstanding() >= self.ahead.window
             case = case_of(item)
@@ -235,7 +241,8 @@ class SuiteSession:
                 if not full and not case.skip and not self.ahead.has(item.nodeid):
                     self.send_ahead(item.nodeid, case)
             elif (title := property_of(item)) is not None:
-                started = lookahead(self, title) if record else self.lookaheads.get(title)
+                now = record and (at_property or not full)
+                started = lookahead(self, title) if now else self.lookaheads.get(title)
                 if started is not None and not full:
                     started.top_up()
 

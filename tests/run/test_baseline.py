@@ -124,6 +124,21 @@ def test_a_deterministic_case_sending_other_bytes_is_listed_but_not_counted_as_a
     assert diff.request_changed == ["a"] and diff.cases == []
 
 
+def test_an_effect_is_compared_for_the_same_request_only():
+    """An upgraded suite may send a case to another allow-listed id: that id's effect differs, the endpoint did
+    not change. The same request with a different effect is a change."""
+    declined = {"addressed": {"InvitationStatus": "Invitation → Declined"}}
+    series = {**declined, "later occurrence 202": {"InvitationStatus": "Invitation → Declined"}}
+
+    def observed(digest: str, effect: dict) -> dict:
+        return {**record("fixture/mode-ThisAndForward", digest=digest, phase="fixture"), "effect": effect}
+
+    moved = diff_of(summary(observed("d1", declined)), summary(observed("d2", series)))
+    assert moved.request_changed == ["fixture/mode-ThisAndForward"] and moved.cases == []
+    same = diff_of(summary(observed("d1", declined)), summary(observed("d1", series)))
+    assert [change["field"] for case in same.cases for change in case.changed] == ["effect"]
+
+
 def test_a_reworded_finding_is_a_change_but_a_different_loopback_port_or_duration_is_not():
     def finding(text: str):
         return record("a", findings=[{"check": "transport", "message": text}])

@@ -21,14 +21,16 @@ from strength.matrix import command, environment
 from strength.variants import VARIANTS
 
 from conformance.checks.context import Expect
+from conformance.config import Settings
+from conformance.config.settings import concurrency_per_process
 from conformance.contract.messages import Credentials, OutgoingRequest, RejectCall, reject_envelope
 from conformance.contract.schemas import Schema, _built_once, envelope_schema
 from conformance.contract.soap import SOAP11, qname
 from conformance.generation.lookahead import Lookahead
 from conformance.reference import REFERENCE_ALLOW_LIST, ReferenceServer, ReferenceService
+from conformance.reporting import run_info
 from conformance.run.ahead import Ahead, Fanout, Job
 from conformance.run.locks import EVERYTHING, EffectLocks
-from conformance.run.session import concurrency_per_process
 from conformance.transport.http import Transport, TransportOptions
 
 DELAY = 0.005  # seconds before each answer: slow enough that exchanges overlap, fast enough for CI
@@ -160,6 +162,18 @@ def test_max_failures_stops_what_goes_out_ahead(tmp_path: Path) -> None:
     assert summary["failed"] == 1
     exchanges_per_case = 7  # an observed Reject: reads before and after, Accept, read again (series: more)
     assert serial.posts <= concurrent.posts <= serial.posts + 4 * 2 * exchanges_per_case
+    # what went out beyond the last report is reported as such, and only that
+    unreported = summary["sent_not_reported"]
+    assert unreported and not set(unreported) & {case["case"] for case in summary["cases"]}, unreported
+    assert "sent ahead (--concurrency) and not reported" in out
+
+
+def test_cases_a_worker_sent_ahead_and_never_reported_reach_the_controllers_summary(tmp_path: Path) -> None:
+    variant = _variant("response-element-renamed")
+    stop = ("--max-failures", "1", "--workers", "2", "--concurrency", "4")
+    rc, summary, _server, out = _run(variant.make(), tmp_path, *stop)
+    assert rc == 1, out[-2000:]
+    assert summary["sent_not_reported"], out[-2000:]
 
 
 def test_the_next_property_goes_out_while_the_last_examples_of_one_wait(tmp_path: Path) -> None:
@@ -257,6 +271,19 @@ def test_concurrency_is_for_the_whole_run_and_shared_by_workers() -> None:
     assert concurrency_per_process(8, 2) == 4
     assert concurrency_per_process(1, 4) == 1
     assert concurrency_per_process(3, 4) == 1
+
+
+@pytest.mark.parametrize(
+    ("concurrency", "workers", "shown"),
+    [
+        (1, 0, "1 (one at a time)"),
+        (8, 0, "8 exchanges in flight at most"),
+        (8, 2, "8 for the run: 4 per worker × 2 workers, 8 exchanges in flight at most"),
+        (2, 4, "2 for the run: 1 per worker × 4 workers, 4 exchanges in flight at most"),  # at least 1 each
+    ],
+)
+def test_the_environment_row_says_how_many_exchanges_can_be_in_flight(concurrency, workers, shown) -> None:
+    assert run_info.concurrency(Settings(concurrency=concurrency, workers=workers)) == shown
 
 
 # --- the scheduler --------------------------------------------------------------------------------
