@@ -33,11 +33,24 @@ def slow():
     server.stop()
 
 
+_DEFAULT_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
 def interrupt_after(args: list[str], cwd: Path, results: Path, finished: int) -> tuple[int, float, str]:
     """Start ``conformance run`` in its own process group, press Ctrl-C (SIGINT to the group, as a terminal does)
     once ``finished`` Allure results exist; the exit code, the seconds it took to stop, and stdout."""
+    # a job started with SIGINT ignored (a non-interactive shell's background job, nohup) passes that on to its
+    # children, and Python then never raises KeyboardInterrupt: reset it, as a terminal's foreground process has it
+    launcher = [sys.executable, "-c", _DEFAULT_SIGINT]
     proc = subprocess.Popen(
-        args, cwd=cwd, env=environment(), start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [*launcher, *args],
+        cwd=cwd,
+        env=environment(),
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
