@@ -239,7 +239,9 @@ def coverage_cases(policy: IdPolicy) -> list[Case]:
                     "coverage",
                     f"Reject id {aid} with {mode}",
                     Expect.ACCEPT,
-                    call=RejectCall(aid, f"conformance: {mode}", mode),
+                    # a reason of its own: no other case leaves it on a series' occurrences, so what this Reject
+                    # did to them reads the same whatever ran before (another worker's case, say)
+                    call=RejectCall(aid, f"conformance: {mode} on {aid}", mode),
                     skip=_unfit_skip(unfit[aid]) if aid in unfit else None,
                 )
             )

@@ -69,6 +69,9 @@ def settings_of(config: pytest.Config) -> Settings:
             settings = load_settings(flags_from(config.option))
         except ConfigError as exc:
             raise pytest.UsageError(f"conformance: {exc}") from None
+        numprocesses = getattr(config.option, "numprocesses", None)  # the CLI's --workers reaches pytest as -n
+        if not settings.workers and isinstance(numprocesses, int) and numprocesses > 0:
+            settings = replace(settings, workers=numprocesses)
         handed = getattr(config, "workerinput", {})
         login = handed.get(LOGIN_KEY)
         if login:  # the controller logged in once for every worker
@@ -323,7 +326,7 @@ def _write_overview(alluredir: Path, data: dict, environment: dict[str, str]) ->
     if data.get("interrupted"):
         description += " INTERRUPTED: the reports hold what finished before."
     if data.get("sent_not_reported"):
-        description += f" {unreported_note(data['sent_not_reported'])}."
+        description += f" {unreported_note(data['sent_not_reported'], shown=len(data['sent_not_reported']))}."
     settings_text = "\n".join(f"{name.replace('.', ' ')}: {value}" for name, value in environment.items())
     allure_results.write_overview(
         alluredir,

@@ -174,6 +174,10 @@ def test_cases_a_worker_sent_ahead_and_never_reported_reach_the_controllers_summ
     rc, summary, _server, out = _run(variant.make(), tmp_path, *stop)
     assert rc == 1, out[-2000:]
     assert summary["sent_not_reported"], out[-2000:]
+    # the environment widget: --workers reaches pytest as -n, and the plugin counts it
+    environment = (tmp_path / "report" / "allure-results" / "environment.properties").read_text(encoding="utf-8")
+    assert "Workers=2" in environment
+    assert "4 for the run\\: 2 per worker × 2 workers, 4 exchanges in flight at most" in environment
 
 
 def test_the_next_property_goes_out_while_the_last_examples_of_one_wait(tmp_path: Path) -> None:

@@ -288,3 +288,29 @@ def test_the_entity_is_read_from_the_answer_with_a_nil_reason_as_none():
     )
     found = read_entity(etree.fromstring(body), SOAP11)
     assert found == Entity(202, "Seen", None, 2, None, 9, 7)
+
+
+def test_the_fingerprint_of_the_addressed_reason_does_not_depend_on_what_an_earlier_case_left():
+    """Under --workers the cases of one series run in either order: an occurrence may already carry the reason a
+    case sends. The baseline's fingerprint reads the same either way ("as sent"), or a correct endpoint would
+    show a changed effect from one run to the next."""
+    from conformance.reporting.effects import fingerprint
+
+    def rejected(reason_before: str | None) -> dict:
+        effect = Effect(202, "conformance: StopRecurrence on 202", "StopRecurrence")
+        effect.before[202] = entity(202, "Accepted", reason_before, series=200)
+        effect.after[202] = entity(202, "Declined", "conformance: StopRecurrence on 202", 1, series=200)
+        return fingerprint(effect)
+
+    fresh, again = rejected("Already booked"), rejected("conformance: StopRecurrence on 202")
+    assert fresh == again
+    assert fresh["addressed"]["RejectReason"] == "as sent"
+
+
+def test_each_id_by_mode_coverage_case_sends_a_reason_of_its_own():
+    """So no other case leaves that text on a series' occurrences, whatever the order of the cases."""
+    from conformance.generation.cases import coverage_cases
+
+    calls = [c.call for c in coverage_cases(IdPolicy((200, 202))) if c.id.startswith("coverage/id-")]
+    reasons = [call.reject_reason for call in calls]
+    assert len(reasons) == 8 and len(set(reasons)) == 8
