@@ -46,7 +46,9 @@ class IdPolicy:
     """``allowed``: the ids the user allow-listed (the guard permits them); ``unfit``: those of them found, before
     the first Reject, not to be invitations of the test user, with why (cases skip them, for safety);
     ``unused``: a range the user declares surely unused; ``series``: each surveyed id's series (``None``: a single
-    appointment), as the survey before the first Reject read it (empty: not surveyed)."""
+    appointment), as the controller's survey before the first Reject read it (empty: not surveyed, as on the
+    embedded endpoint, whose session surveys after collection: there every id is its own group here, while its
+    locks still hold a series as one)."""
 
     allowed: tuple[int, ...] = ()
     unused: tuple[int, int] | None = None

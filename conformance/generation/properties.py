@@ -184,8 +184,8 @@ def run_property(session: SuiteSession, node: pytest.Item, title: str) -> None:
     except _NoResponse as stop:
         violated, final["result"], final["call"] = True, stop.result, stop.result.case.call
     finally:
-        if ahead is not None:
-            notes.extend(ahead.close())
+        if ahead is not None:  # ended without a report (Ctrl-C, an expired ticket): what it sent ahead and did not
+            ahead.stop()  # use stays with the scheduler, and the run lists it as sent and not reported
             session.lookaheads.pop(title, None)
     if violated and not final:
         pytest.fail(
@@ -193,6 +193,8 @@ def run_property(session: SuiteSession, node: pytest.Item, title: str) -> None:
             f"rerun with --seed {seed_value}",
             pytrace=False,
         )
+    if ahead is not None:  # a report follows: it counts the calls sent ahead and not used
+        notes.extend(ahead.close())
     if violated:
         result = final["result"]
         record = session.record(result, exchanges=seen["examples"], tally=tally)

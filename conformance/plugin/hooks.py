@@ -69,9 +69,9 @@ def settings_of(config: pytest.Config) -> Settings:
             settings = load_settings(flags_from(config.option))
         except ConfigError as exc:
             raise pytest.UsageError(f"conformance: {exc}") from None
-        numprocesses = getattr(config.option, "numprocesses", None)  # the CLI's --workers reaches pytest as -n
-        if not settings.workers and isinstance(numprocesses, int) and numprocesses > 0:
-            settings = replace(settings, workers=numprocesses)
+        numprocesses = getattr(config.option, "numprocesses", None)  # the CLI's --workers reaches pytest as -n:
+        if isinstance(numprocesses, int):  # what runs, whatever CONFORMANCE_WORKERS or the file say
+            settings = replace(settings, workers=max(numprocesses, 0))
         handed = getattr(config, "workerinput", {})
         login = handed.get(LOGIN_KEY)
         if login:  # the controller logged in once for every worker
@@ -119,8 +119,11 @@ def pytest_configure_node(node: object) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(phase): a Reject conformance test of that phase")
     max_failures = getattr(config.option, dest("max_failures"), None)
-    if max_failures is not None and str(max_failures).strip().isdigit():  # else: a configuration error, exit 2
-        config.option.maxfail = int(max_failures)
+    if max_failures is not None:
+        try:
+            config.option.maxfail = int(str(max_failures).strip())  # as the settings read it ("+3" too)
+        except ValueError:
+            pass  # not a number: the settings' check reports it (exit 2)
     if not _is_worker(config):
         config.stash[SUMMARY] = RunSummary()
         config.stash[PROGRESS] = Progress()

@@ -83,14 +83,13 @@ def fingerprint(effect: Effect) -> dict[str, Any] | None:
 
 def _reason_shape(sent: str | None, before: Entity, after: Entity, addressed: bool) -> str:
     """The addressed appointment's reason against what was sent, whatever it read before: an earlier case (in
-    another order under ``--workers``) may have left the same text there."""
-    a, b = normalise_reason(sent), normalise_reason(after.reject_reason)
-    if addressed and a == b:
-        return "as sent"
-    if before.reject_reason == after.reject_reason:
-        return "unchanged"
+    another order under ``--workers``, or in an earlier run) may have left the same text there. Another
+    occurrence's: whether it changed."""
     if not addressed:
-        return "changed"
+        return "unchanged" if before.reject_reason == after.reject_reason else "changed"
+    a, b = normalise_reason(sent), normalise_reason(after.reject_reason)
+    if a == b:
+        return "as sent"
     if b and a.startswith(b):
         return f"first {len(b)} characters of {len(a)}"
     return "differs from what was sent"

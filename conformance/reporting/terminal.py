@@ -41,7 +41,8 @@ def unreported_note(cases: list[str], shown: int = 5) -> str:
     more = f" (+{len(cases) - shown} more)" if len(cases) > shown else ""
     return (
         f"{len(cases)} case(s) were sent ahead (--concurrency) and not reported, because the run stopped before "
-        f"their tests: {', '.join(cases[:shown])}{more}; an observed Reject among them was put back as usual"
+        f"their tests: {', '.join(cases[:shown])}{more}; what they did to the allow-listed appointments was "
+        "observed and, with restore on, put back as for any case"
     )
 
 

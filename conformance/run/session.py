@@ -147,8 +147,12 @@ class SuiteSession:
         """Stop sending ahead; the cases that were sent and never reported, because the run stopped before their
         tests (``--max-failures``, Ctrl-C): one entry per case, a property's calls counted together."""
         if self.ahead is not None and self._unreported is None:  # the first stop (the fixture's or the plugin's)
-            untaken = Counter(job.item.id for job in self.ahead.close() if isinstance(job.item, Case))
-            self._unreported = [case if n == 1 else f"{case} ({n} calls)" for case, n in sorted(untaken.items())]
+            sent = [job for job in self.ahead.close() if isinstance(job.item, Case) and job.result is not None]
+            untaken = Counter(job.item.id for job in sent)  # a job with no result never went out (a dead ticket)
+            self._unreported = [  # a property's calls: how many, also when one (its id is not one case's)
+                f"{case} ({n} call{'s' if n > 1 else ''})" if case.startswith("generated/") else case
+                for case, n in sorted(untaken.items())
+            ]
         return list(self._unreported or [])
 
     def close(self) -> None:
@@ -236,6 +240,8 @@ class SuiteSession:
         at_property = property_of(node) is not None
         for item in upcoming(node):
             full = full or self.ahead.outstanding() >= self.ahead.window
+            if full and not at_property:  # nothing more to queue or record
+                break
             case = case_of(item)
             if isinstance(case, Case):
                 if not full and not case.skip and not self.ahead.has(item.nodeid):

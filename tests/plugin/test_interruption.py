@@ -38,9 +38,12 @@ _DEFAULT_SIGINT = (
 )
 
 
-def interrupt_after(args: list[str], cwd: Path, results: Path, finished: int) -> tuple[int, float, str]:
+def interrupt_after(
+    args: list[str], cwd: Path, results: Path, finished: int, then: float = 0.0
+) -> tuple[int, float, str]:
     """Start ``conformance run`` in its own process group, press Ctrl-C (SIGINT to the group, as a terminal does)
-    once ``finished`` Allure results exist; the exit code, the seconds it took to stop, and stdout."""
+    once ``finished`` Allure results exist (and ``then`` seconds more); the exit code, the seconds it took to stop,
+    and stdout."""
     # a job started with SIGINT ignored (a non-interactive shell's background job, nohup) passes that on to its
     # children, and Python then never raises KeyboardInterrupt: reset it, as a terminal's foreground process has it
     launcher = [sys.executable, "-c", _DEFAULT_SIGINT]
@@ -56,6 +59,7 @@ def interrupt_after(args: list[str], cwd: Path, results: Path, finished: int) ->
         deadline = time.monotonic() + 60
         while len(list(results.glob("*-result.json"))) < finished and time.monotonic() < deadline:
             time.sleep(0.05)
+        time.sleep(then)
         pressed = time.monotonic()
         os.killpg(proc.pid, signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
@@ -99,6 +103,21 @@ def test_an_interrupted_run_says_so_everywhere(slow, tmp_path, workers):
     assert cases and all(case.get("name") for case in cases) and int(suite.get("tests")) == len(cases)
     notes = [p.get("value") for p in suite.iter("property") if p.get("name") == "interrupted"]
     assert notes and "stopped by Ctrl-C" in notes[0]
+
+
+def test_ctrl_c_in_a_property_lists_the_calls_it_had_sent_ahead(slow, tmp_path):
+    """Ctrl-C while a property runs under --concurrency: the property writes no record, so the calls it had sent
+    ahead and not used are in ``sent_not_reported`` (they reached the endpoint; no case record has them)."""
+    out = tmp_path / "out"
+    args = command(slow.url, "1.1", out, ["--concurrency", "4"])
+    deterministic = 66  # fixture, coverage, negative and auth results: the generated phase comes next
+    # then a few of the property's examples (five round trips of 0.2 s each)
+    code, _seconds, stdout = interrupt_after(args, tmp_path, out / "allure-results", deterministic, then=2.5)
+    assert code == 130, stdout[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["interrupted_while"] == ["test_reject.py::test_generated_valid_calls_accepted"], stdout[-2000:]
+    listed = summary["sent_not_reported"]
+    assert any(entry.startswith("generated/valid-calls-accepted (") for entry in listed), listed
 
 
 def test_ctrl_c_in_another_test_session_writes_no_conformance_report(tmp_path):

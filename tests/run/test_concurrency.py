@@ -155,7 +155,7 @@ def test_max_failures_stops_what_goes_out_ahead(tmp_path: Path) -> None:
     variant = _variant("response-element-renamed")
     (tmp_path / "serial").mkdir()
     (tmp_path / "concurrent").mkdir()
-    stop = ("--max-failures", "1")
+    stop = ("--max-failures", "+1")  # read as the settings read it: 1
     _, _, serial, _ = _run(variant.make(), tmp_path / "serial", *stop)
     rc, summary, concurrent, out = _run(variant.make(), tmp_path / "concurrent", *stop, "--concurrency", "2")
     assert rc == 1, out[-2000:]
@@ -221,6 +221,20 @@ def test_a_property_that_stops_sending_ahead_leaves_the_next_propertys_calls_que
     release.set()
     assert following.take(RejectCall(0, "r", "OnlyThis")) is not None
     ahead.close()
+
+
+def test_a_property_that_ends_without_a_report_leaves_its_sent_calls_to_the_session_list() -> None:
+    """Ctrl-C or an expired ticket ends a property with no record to put its notes in: it only stops, and the
+    calls it had sent ahead stay with the scheduler, which lists them when the run stops (``sent_not_reported``)."""
+    ahead: Ahead[Any, str] = Ahead(lambda job: "sent", threads=2, window=8)
+    session = _FakeSession(ahead)
+    plan = [RejectCall(101, str(i), "OnlyThis") for i in range(4)]
+    lookahead = Lookahead(session, plan, Expect.ACCEPT, "p")  # type: ignore[arg-type]
+    waited = time.monotonic() + 10
+    while ahead.sent < len(plan) and time.monotonic() < waited:
+        time.sleep(0.01)
+    lookahead.stop()
+    assert len(ahead.close()) == len(plan), "every call sent and not taken is handed back"
 
 
 def test_explaining_a_schema_error_is_built_beside_validations_not_in_their_way(monkeypatch) -> None:

@@ -314,3 +314,19 @@ def test_each_id_by_mode_coverage_case_sends_a_reason_of_its_own():
     calls = [c.call for c in coverage_cases(IdPolicy((200, 202))) if c.id.startswith("coverage/id-")]
     reasons = [call.reject_reason for call in calls]
     assert len(reasons) == 8 and len(set(reasons)) == 8
+
+
+def test_a_truncated_reason_reads_truncated_whatever_the_appointment_held_before():
+    """An endpoint that cuts the reason short: the same fingerprint in a run whose appointment still held the cut
+    text from the run before (before and after equal) as in a fresh one."""
+    from conformance.reporting.effects import fingerprint
+
+    sent, kept = "r" * 300, "r" * 254
+
+    def rejected(reason_before: str | None) -> str:
+        effect = Effect(101, sent, "OnlyThis")
+        effect.before[101] = entity(101, "Accepted", reason_before)
+        effect.after[101] = entity(101, "Declined", kept, 1)
+        return fingerprint(effect)["addressed"]["RejectReason"]
+
+    assert rejected(None) == rejected(kept) == "first 254 characters of 300"
