@@ -21,6 +21,7 @@ from ..checks.context import Expect
 from ..contract.ids import IdPolicy
 from ..contract.messages import RejectCall
 from ..errors import ContractViolation, SuiteBug
+from ..plugin import ctrl_c
 from ..reporting import allure_report
 from ..reporting.summary import PROPERTY
 from ..run.credentials import TicketExpired
@@ -150,6 +151,7 @@ def run_property(session: SuiteSession, node: pytest.Item, title: str) -> None:
     ahead = lookahead(session, title)
 
     def body(call: RejectCall) -> None:
+        ctrl_c.raise_if_swallowed()  # a Ctrl-C lost in hypothesis' garbage-collection callback stops here
         case = session.generated_case(call, expect, title)
         sent = None
         if ahead is not None:

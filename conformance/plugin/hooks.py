@@ -27,6 +27,7 @@ from ..reporting.terminal import check_table, summary_lines, unreported_note
 from ..run.login import log_in
 from ..run.session import SuiteSession, id_policy
 from ..run.staging import Staging, read_end, survey
+from . import ctrl_c
 from .progress import Progress, hurry_xdist_shutdown
 
 SETTINGS = pytest.StashKey[Settings]()
@@ -127,6 +128,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _is_worker(config):
         config.stash[SUMMARY] = RunSummary()
         config.stash[PROGRESS] = Progress()
+    if _runs_the_suite(config):
+        ctrl_c.install()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A Ctrl-C that Python swallowed (``plugin/ctrl_c.py``) stops the run before the next test."""
+    ctrl_c.raise_if_swallowed()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -245,6 +254,7 @@ def pytest_runtest_logfinish(nodeid: str, location: object) -> None:
 
 
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
+    ctrl_c.seen()
     progress = _controller(PROGRESS)
     if progress is None or not isinstance(excinfo.value, KeyboardInterrupt):  # not pytest.exit()
         return
