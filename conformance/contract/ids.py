@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -41,6 +42,13 @@ def integer_value(text: str) -> int | None:
         return None
 
 
+def group_of(appointment_id: int, series: Mapping[int, int | None]) -> str:
+    """The appointment group of an id, given each surveyed id's series: ``series-R`` for an occurrence of series
+    R (a Reject of one occurrence can change the others), ``appointment-N`` for a single appointment."""
+    recurrence = series.get(appointment_id)
+    return f"series-{recurrence}" if recurrence is not None else f"appointment-{appointment_id}"
+
+
 @dataclass(frozen=True)
 class IdPolicy:
     """``allowed``: the ids the user allow-listed (the guard permits them); ``unfit``: those of them found, before
@@ -67,10 +75,9 @@ class IdPolicy:
         allow-list order. A Reject of one occurrence can change the others, so a group is what one observation
         holds (``run/locks.py``) and what the suite spreads its calls over."""
         series = dict(self.series)
-        groups: dict[object, list[int]] = {}
+        groups: dict[str, list[int]] = {}
         for i in self.usable:
-            key = ("series", series[i]) if series.get(i) is not None else ("appointment", i)
-            groups.setdefault(key, []).append(i)
+            groups.setdefault(group_of(i, series), []).append(i)
         return tuple(tuple(ids) for ids in groups.values())
 
     def cannot_be_real(self, appointment_id: int) -> bool:

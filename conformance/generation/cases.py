@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from lxml import etree
@@ -105,6 +106,7 @@ AUTH_NAMES = (
 )
 
 
+@cache
 def shared_order() -> tuple[str, ...]:
     """The cases that take any usable id, in the order ``spread.plan`` hands the ids out."""
     from .negative import ON_ALLOWED  # negative.py builds on this module
@@ -120,6 +122,12 @@ def shared_order() -> tuple[str, ...]:
 def any_usable(policy: IdPolicy, case_id: str) -> int | None:
     """The usable id ``case_id`` Rejects (``generation/spread.py``); ``None``: none is usable."""
     return any_allowed(policy, case_id, shared_order())
+
+
+def usable_or_unreal(policy: IdPolicy, case_id: str) -> int:
+    """``any_usable``, or -1 (an id that cannot be real) when none is usable: for a case that must be refused
+    anyway, which names an allow-listed id only so that an endpoint ignoring its defect visibly accepts it."""
+    return any_usable(policy, case_id) or -1
 
 
 def _fixture_case_id(name: str) -> str:
@@ -301,7 +309,7 @@ def auth_cases(policy: IdPolicy, online: bool, embedded: bool = False, ticketed:
     near-misses from; ``embedded``: the endpoint can revoke a ticket on demand (the published contract cannot)."""
 
     def call(name: str) -> RejectCall:
-        return RejectCall(any_usable(policy, f"auth/{name}") or -1, "auth", "OnlyThis")
+        return RejectCall(usable_or_unreal(policy, f"auth/{name}"), "auth", "OnlyThis")
 
     a = "auth"
     no_ticket = None if ticketed else "the run has no ticket of its own (--no-credentials) to derive this one from"

@@ -20,7 +20,7 @@ from ..contract.soap import (
     SoapVersion,
     qname,
 )
-from .cases import Case, Mutation, any_usable
+from .cases import Case, Mutation, usable_or_unreal
 
 # the negative cases that name an allow-listed id (any usable one: ``generation/spread.py``)
 ON_ALLOWED = (
@@ -74,8 +74,7 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
     otherwise an id that cannot be real. Requests with a format problem may be refused with an HTTP 4xx."""
 
     def safe(name: str) -> int:
-        """The allow-listed id ``negative/name`` names, or one that cannot be real when none is usable."""
-        return any_usable(policy, f"negative/{name}") or -1
+        return usable_or_unreal(policy, f"negative/{name}")
 
     unreal = -1
     other = SOAP12 if version is SOAP11 else SOAP11
@@ -172,9 +171,8 @@ def negative_cases(policy: IdPolicy, version: SoapVersion) -> list[Case]:
         bad(
             "wrong-soap-version",
             f"a {version.label} envelope sent with {other.label}'s HTTP headers (media type, action)",
-            RejectCall(
-                safe("wrong-soap-version"), "x", "OnlyThis"
-            ),  # an endpoint that ignores the media type visibly accepts the Reject
+            # an endpoint that ignores the media type visibly accepts the Reject
+            RejectCall(safe("wrong-soap-version"), "x", "OnlyThis"),
             http_headers=other.request_headers(),
             rule=R1115,
             refusable=True,

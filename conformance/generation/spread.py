@@ -13,7 +13,6 @@ in any xdist worker, a case names the same id in every run against the same appo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import lru_cache
 
 from ..contract.ids import IdPolicy
@@ -38,8 +37,8 @@ def plan(policy: IdPolicy, order: tuple[str, ...]) -> dict[str, int]:
     return chosen
 
 
-def any_allowed(policy: IdPolicy, case_id: str, order: Sequence[str]) -> int | None:
+def any_allowed(policy: IdPolicy, case_id: str, order: tuple[str, ...]) -> int | None:
     """The usable id ``case_id`` takes (``None``: none is usable)."""
     if case_id not in order:
         raise SuiteBug(f"bug in the suite: case {case_id} takes an allow-listed id but is not in the spread order")
-    return plan(policy, tuple(order)).get(case_id)
+    return plan(policy, order).get(case_id)

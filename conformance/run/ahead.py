@@ -89,8 +89,11 @@ class Ahead(Generic[T, R]):
         """Forget the queued cases that have not started: every one (the run stops, or the credentials changed),
         or those whose key ``which`` picks (a property that stops sending ahead)."""
         with self._cond:
-            dropped = [job for job in self._pending if which is None or which(job.key)]
-            self._pending = [job for job in self._pending if job not in dropped]
+            kept: list[Job[T, R]] = []
+            dropped: list[Job[T, R]] = []
+            for job in self._pending:
+                (dropped if which is None or which(job.key) else kept).append(job)
+            self._pending = kept
             for job in dropped:
                 self._jobs.pop(job.key, None)
             return len(dropped)

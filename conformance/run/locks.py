@@ -28,6 +28,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
 
+from ..contract.ids import group_of
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -83,10 +85,7 @@ class EffectLocks:
 
     def group(self, appointment_id: int) -> str:
         """``series-R``, ``appointment-N``; everything in one group while the series are unknown."""
-        if not self._series:
-            return EVERYTHING
-        series = self._series.get(appointment_id)
-        return f"series-{series}" if series is not None else f"appointment-{appointment_id}"
+        return group_of(appointment_id, self._series) if self._series else EVERYTHING
 
     def groups(self, ids: Iterable[int]) -> tuple[str, ...]:
         return tuple(sorted({self.group(i) for i in ids}))
