@@ -41,6 +41,7 @@ class Job(Generic[T, R]):
     result: R | None = None
     error: BaseException | None = None
     context: Any = None  # set by the session's sender: what the case was sent with (the target, its credentials)
+    payload: Any = None  # what the submitter prepared for the sender (the request, built and validated)
 
 
 class Ahead(Generic[T, R]):
@@ -64,12 +65,12 @@ class Ahead(Generic[T, R]):
         with self._cond:
             return key in self._jobs
 
-    def submit(self, key: Hashable, item: T, groups: Sequence[str]) -> bool:
+    def submit(self, key: Hashable, item: T, groups: Sequence[str], payload: Any = None) -> bool:
         """Queue ``item`` (``False``: the window is full or the scheduler stopped; the test sends it itself)."""
         with self._cond:
             if self._stopped or len(self._jobs) >= self.window or key in self._jobs:
                 return False
-            job: Job[T, R] = Job(key, item, tuple(groups))
+            job: Job[T, R] = Job(key, item, tuple(groups), payload=payload)
             self._jobs[key] = job
             self._pending.append(job)
             self._start_workers()

@@ -61,6 +61,17 @@ class CaseResult:
         return self.findings if strict else self.violations
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A case's request as it goes out: built for ``target``, guarded and validated (``envelope`` ``None``: raw
+    bytes)."""
+
+    target: Target
+    request: OutgoingRequest
+    errors: list[SchemaViolation]
+    envelope: etree._Element | None
+
+
 class Runner:
     def __init__(
         self,
@@ -90,33 +101,39 @@ class Runner:
 
     def prepare(self, case: Case) -> tuple[OutgoingRequest, list[SchemaViolation]]:
         """Request bytes for ``case``, validated against the XSD before anything is sent."""
-        request, errors, _envelope = self._prepare(case)
-        return request, errors
+        prepared = self.prepared(case)
+        return prepared.request, prepared.errors
 
-    def _prepare(self, case: Case) -> tuple[OutgoingRequest, list[SchemaViolation], etree._Element | None]:
-        version = self.target.version
+    def prepared(self, case: Case) -> Prepared:
+        """``case``'s request for the current target: built, guarded, validated, serialized."""
+        target = self.target
+        version = target.version
         headers = case.http_headers or version.request_headers()
-        envelope = build_envelope(case, self.target)
+        envelope = build_envelope(case, target)
         if envelope is None:
-            _guard_raw(case.raw or b"", self.target)
-            return OutgoingRequest(case.raw or b"", headers), [], None
-        self.target.policy.guard(envelope)
+            _guard_raw(case.raw or b"", target)
+            return Prepared(target, OutgoingRequest(case.raw or b"", headers), [], None)
+        target.policy.guard(envelope)
         errors = envelope_schema(version).errors(envelope)
         if case.schema_valid and errors:
             raise SuiteBug(f"bug in the suite: case {case.id} built a request the contract forbids: {errors[0]}")
         if not case.schema_valid and not errors:
             raise SuiteBug(f"bug in the suite: negative case {case.id} is meant to violate the schema but validates")
-        return OutgoingRequest(serialize(envelope), headers), errors, envelope
+        return Prepared(target, OutgoingRequest(serialize(envelope), headers), errors, envelope)
 
-    def groups(self, case: Case) -> tuple[str, ...]:
-        """The appointment groups ``case`` may change (``run/locks.py``): what it must not share the wire with."""
+    def groups(self, prepared: Prepared) -> tuple[str, ...]:
+        """The appointment groups a prepared request may change (``run/locks.py``): what it must not share the
+        wire with."""
         if self.observer is None:
             return ()
-        request, _errors = self.prepare(case)
-        return self.observer.locks.groups(self.target.policy.allowed_in(request.body))
+        return self.observer.locks.groups(self.target.policy.allowed_in(prepared.request.body))
 
-    def execute(self, case: Case) -> CaseResult:
-        request, errors, envelope = self._prepare(case)
+    def execute(self, case: Case, prepared: Prepared | None = None) -> CaseResult:
+        """Send ``case`` and judge the answer; ``prepared``: its request, built when it was queued (``--concurrency``),
+        used when it was built for the current target (else it is built again: a renewed ticket)."""
+        if prepared is None or prepared.target is not self.target:
+            prepared = self.prepared(case)
+        request, errors, envelope = prepared.request, prepared.errors, prepared.envelope
         # judged against the version of the envelope sent, whatever its Content-Type claims (a negative case
         # may label it as the other version): a reply is judged by what it is
         parameters = reject_parameters(envelope) if envelope is not None and case.schema_valid else None

@@ -256,17 +256,17 @@ class SuiteSession:
         """Queue ``case`` under ``key``; one the suite cannot build is left to its test, which reports why."""
         assert self.ahead is not None
         try:
-            groups = self.runner.groups(case)
+            prepared = self.runner.prepared(case)
         except (SuiteBug, SafetyViolation):
             return False
-        return self.ahead.submit(key, case, groups)
+        return self.ahead.submit(key, case, self.runner.groups(prepared), prepared)
 
     def _send_ahead(self, job: Job[Case, CaseResult]) -> CaseResult | None:
         """On an ``Ahead`` thread: send the case with the credentials in use now (none once they have expired)."""
         job.context = self.target
         if self.credentials.expired and job.item.credentials == "configured":
             return None
-        return self.runner.execute(job.item)
+        return self.runner.execute(job.item, job.payload)
 
     def _execute(self, case: Case) -> CaseResult:
         try:

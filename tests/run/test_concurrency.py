@@ -493,3 +493,28 @@ def test_the_schemas_are_built_once_when_many_threads_ask_at_the_same_moment() -
         thread.join()
     assert len(builds) == 1 and not overlapping
     assert len({id(schema) for schema in got}) == 1
+
+
+def test_a_queued_case_goes_out_as_prepared_and_is_built_again_for_a_renewed_ticket() -> None:
+    """The request whose appointment groups were locked is the one sent; a target changed since (a renewed
+    ticket) builds it again, so nothing goes out with the old ticket."""
+    from conformance.contract.ids import IdPolicy
+    from conformance.generation.cases import Target, coverage_cases
+    from conformance.run.runner import Runner
+
+    service = ReferenceService()
+    server = ReferenceServer(service).start()
+    transport = Transport(TransportOptions(timeout=5))
+    try:
+        policy = IdPolicy(allowed=tuple(REFERENCE_ALLOW_LIST))
+        runner = Runner(Target(server.url, SOAP11, Credentials("old-ticket"), policy), transport)
+        case = coverage_cases(policy)[0]
+        prepared = runner.prepared(case)
+        assert b"old-ticket" in prepared.request.body
+        assert runner.execute(case, prepared).request is prepared.request  # sent as prepared: not built again
+        runner.target = Target(server.url, SOAP11, Credentials("new-ticket"), policy)
+        again = runner.execute(case, prepared).request
+        assert b"new-ticket" in again.body and b"old-ticket" not in again.body
+    finally:
+        transport.close()
+        server.stop()
