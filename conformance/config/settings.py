@@ -51,6 +51,7 @@ class Settings:
     workers: int = 0
     concurrency: int = 1  # exchanges on the wire at once (all processes together); 1: one at a time
     series: tuple[tuple[int, int | None], ...] = ()  # allow-listed id → its series (survey; set by the run)
+    surveyed: bool = False  # the allow-listed appointments were surveyed before the first Reject (set by the run)
     timeout: float = 10.0
     max_failures: int | None = None
     rate_limit: float | None = None
@@ -107,7 +108,7 @@ class Settings:
 _FIELDS = {f.name: f for f in fields(Settings)}
 
 
-_SETTABLE = set(_FIELDS) - {"sources", "config_file", "unfit", "series"}
+_SETTABLE = set(_FIELDS) - {"sources", "config_file", "unfit", "series", "surveyed"}
 
 
 _ALIASES = {"appointment_id": "appointment_ids", "soap": "soap_version", "header": "headers"}

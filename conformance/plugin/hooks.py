@@ -36,6 +36,7 @@ PROGRESS = pytest.StashKey[Progress]()
 LOGIN_KEY = "conformance_login"  # the controller's login, handed to each xdist worker
 UNFIT_KEY = "conformance_unfit"  # allow-listed ids the controller found unfit, and why
 SERIES_KEY = "conformance_series"  # allow-listed id → its series, as the controller's survey read it
+SURVEYED_KEY = "conformance_surveyed"  # the controller surveyed the allow-listed appointments
 STAGING = pytest.StashKey[Staging]()
 SESSION = pytest.StashKey[SuiteSession]()
 UNREPORTED_KEY = "conformance_unreported"  # cases a worker sent ahead and never reported, for the controller
@@ -52,6 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             group.addoption(flag, long_flag(flag), dest=dest(field), **kwargs)
         except (ValueError, argparse.ArgumentError):
             group.addoption(long_flag(flag), dest=dest(field), **kwargs)
+
+
+NOT_SURVEYED = (
+    "conformance: this pytest session collected the suite without being recognised as a conformance run, so the "
+    "allow-listed appointments were not surveyed (the survey skips unfit ones for safety); nothing was sent. "
+    "Start it as `pytest --pyargs conformance …` or `conformance run …`"
+)
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -82,6 +90,8 @@ def settings_of(config: pytest.Config) -> Settings:
         if handed.get(SERIES_KEY):
             series = tuple((int(i), None if s is None else int(s)) for i, s in handed[SERIES_KEY])
             settings = replace(settings, series=series)
+        if handed.get(SURVEYED_KEY):
+            settings = replace(settings, surveyed=True)
         config.stash[SETTINGS] = settings
     return config.stash[SETTINGS]
 
@@ -115,6 +125,8 @@ def pytest_configure_node(node: object) -> None:
         node.workerinput[UNFIT_KEY] = [list(pair) for pair in settings.unfit]  # type: ignore[attr-defined]
     if settings.series:
         node.workerinput[SERIES_KEY] = [list(pair) for pair in settings.series]  # type: ignore[attr-defined]
+    if settings.surveyed:
+        node.workerinput[SURVEYED_KEY] = True  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -153,7 +165,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings = _log_in_here(config)
     staging = survey(settings)
     config.stash[STAGING] = staging
-    config.stash[SETTINGS] = replace(settings, unfit=staging.unfit, series=staging.series)
+    config.stash[SETTINGS] = replace(settings, unfit=staging.unfit, series=staging.series, surveyed=True)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -180,8 +192,11 @@ def conformance(request: pytest.FixtureRequest):  # noqa: ANN201 - a generator f
     """The run's ``SuiteSession``: target (embedded endpoint started if none is configured), transport, runner."""
     # this run's own workers (xdist's worker input), not a PYTEST_XDIST_WORKER_COUNT inherited from a parent run
     workers = int(getattr(request.config, "workerinput", {}).get("workercount", 1))
+    settings = settings_of(request.config)
+    if not settings.embedded and settings.appointment_ids and not settings.surveyed:
+        pytest.exit(NOT_SURVEYED, returncode=2)  # a usage mistake (README: exit codes)
     try:
-        session = SuiteSession(settings_of(request.config), workers=workers)
+        session = SuiteSession(settings, workers=workers)
     except LoginFailed as exc:
         pytest.exit(f"conformance: login failed: {exc}", returncode=exc.exit_code)
     request.config.stash[SESSION] = session
@@ -350,14 +365,17 @@ def _write_overview(alluredir: Path, data: dict, environment: dict[str, str]) ->
 
 
 def _runs_the_suite(config: pytest.Config) -> bool:
-    """Whether this session was started on the conformance suite (``--pyargs conformance.suite`` or its path)."""
+    """Whether this session collects the conformance suite: ``--pyargs conformance`` (the README's form) or
+    ``conformance.suite[.…]``, or the path of the package, of the suite or of a file in it. Such a session surveys
+    the allow-listed appointments first, which skips the unfit ones for safety; any other session that collects
+    the suite (``pytest .`` in a checkout) stops before sending anything (``NOT_SURVEYED``)."""
     suite = Path(__file__).resolve().parent.parent / "suite"
     for arg in config.args:
         name = arg.split("::")[0]
-        if name == "conformance.suite" or name.startswith("conformance.suite."):
+        if name in ("conformance", "conformance.suite") or name.startswith("conformance.suite."):
             return True
         path = Path(config.invocation_params.dir, name).resolve()
-        if path == suite or suite in path.parents:
+        if path in (suite, suite.parent) or suite in path.parents:
             return True
     return False
 

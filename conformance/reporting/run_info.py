@@ -21,6 +21,7 @@ def run_meta(settings: Settings, records: list[dict[str, Any]]) -> dict[str, obj
         "soap_version": settings.soap_version,
         "strict": settings.strict,
         "authentication": authentication(settings),
+        "in_flight": in_flight(settings),
         "server": next((r["server"] for r in records if r.get("server")), None),
     }
 
@@ -50,6 +51,11 @@ def environment_of(settings: Settings, records: list[dict[str, Any]]) -> dict[st
     }
 
 
+def in_flight(settings: Settings) -> int:
+    """Exchanges the run may have on the wire at once: ``--concurrency``, at least one per ``--workers`` worker."""
+    return concurrency_per_process(settings.concurrency, settings.workers) * max(settings.workers or 1, 1)
+
+
 def concurrency(settings: Settings) -> str:
     """Exchanges in flight at most, as each process shares ``--concurrency`` out (at least one per worker)."""
     if not settings.workers:
@@ -58,7 +64,7 @@ def concurrency(settings: Settings) -> str:
     each = concurrency_per_process(settings.concurrency, settings.workers)
     return (
         f"{settings.concurrency} for the run: {each} per worker × {settings.workers} workers, "
-        f"{each * settings.workers} exchanges in flight at most"
+        f"{in_flight(settings)} exchanges in flight at most"
     )
 
 

@@ -11,7 +11,10 @@ from ..checks import REGISTRY, TRANSPORT
 
 def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: str | None = None) -> list[str]:
     """The lines of the terminal summary, from the data written to ``summary.json``."""
-    lines = [f"endpoint: {data['endpoint']}   SOAP {data['soap_version']}   exchanges: {data['exchanges']}"]
+    head = f"endpoint: {data['endpoint']}   SOAP {data['soap_version']}   exchanges: {data['exchanges']}"
+    if data.get("in_flight", 1) > 1:  # --concurrency (and --workers): say so, it changes the endpoint's load
+        head += f"   in flight: up to {data['in_flight']}"
+    lines = [head]
     lines += check_table(data)
     lines += [f"{finding['finding'][:170]}…" for finding in data["documentation_findings"]]
     lines += [f"skipped: {s['test'].split('::')[-1]}: {s['reason'][:140]}" for s in data["skipped_cases"]]

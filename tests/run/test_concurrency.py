@@ -110,9 +110,11 @@ def _variant(name: str):
 def test_a_concurrent_run_reports_what_a_serial_run_reports(tmp_path: Path) -> None:
     (tmp_path / "serial").mkdir()
     (tmp_path / "concurrent").mkdir()
-    serial_rc, serial, serial_server, _ = _run(ReferenceService(), tmp_path / "serial")
+    serial_rc, serial, serial_server, serial_out = _run(ReferenceService(), tmp_path / "serial")
     rc, concurrent, server, out = _run(ReferenceService(), tmp_path / "concurrent", "--concurrency", "4")
     assert (serial_rc, rc) == (0, 0), out[-2000:]
+    assert (serial["in_flight"], concurrent["in_flight"]) == (1, 4)
+    assert "in flight: up to 4" in out and "in flight" not in serial_out  # the terminal says when it is on
     assert serial_server.most == 1
     assert 2 <= server.most <= 4, f"at most 4 exchanges in flight, and more than one: {server.most}"
     assert server.posts == serial_server.posts, "the same exchanges, no more"
@@ -302,6 +304,12 @@ def test_concurrency_is_for_the_whole_run_and_shared_by_workers() -> None:
 )
 def test_the_environment_row_says_how_many_exchanges_can_be_in_flight(concurrency, workers, shown) -> None:
     assert run_info.concurrency(Settings(concurrency=concurrency, workers=workers)) == shown
+
+
+def test_summary_counts_every_workers_share_in_flight() -> None:
+    """``summary.json``'s ``in_flight`` (and the terminal's header): at least one exchange per worker."""
+    pairs = [(1, 0), (8, 0), (8, 2), (2, 4), (3, 2)]
+    assert [run_info.in_flight(Settings(concurrency=c, workers=w)) for c, w in pairs] == [1, 8, 8, 4, 2]
 
 
 # --- the scheduler --------------------------------------------------------------------------------

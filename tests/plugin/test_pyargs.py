@@ -1,0 +1,74 @@
+"""The suite started as a pytest plugin, as the README writes it (``pytest --pyargs conformance``): the same
+safety as ``conformance run`` (the allow-listed appointments are surveyed first, and an unfit one is never
+Rejected), and a configuration mistake is one line. A session that collects the suite in any other way stops
+before sending anything."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from strength.matrix import environment
+
+import conformance
+from conformance.reference import ReferenceServer, ReferenceService
+
+NOT_INVITED = 104  # the reference store's appointment the test user is not invited to: unfit, never Rejected
+
+
+def _pytest(args: list[str], cwd: Path, url: str | None = None) -> subprocess.CompletedProcess[str]:
+    endpoint = ["--conformance-endpoint", url, "--conformance-appointment-id", f"101,{NOT_INVITED}"] if url else []
+    report = ["--conformance-report-dir", str(cwd / "report"), "--conformance-max-examples", "5"]
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, *endpoint, *report],
+        cwd=cwd,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("form", [["--pyargs", "conformance"], ["--pyargs", "conformance", "-n", "2"]])
+def test_the_readmes_plugin_form_surveys_first_and_never_rejects_an_unfit_appointment(tmp_path, form) -> None:
+    service = ReferenceService()
+    server = ReferenceServer(service).start()
+    try:
+        done = _pytest(form, tmp_path, server.url)
+    finally:
+        server.stop()
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    summary = json.loads((tmp_path / "report" / "summary.json").read_text(encoding="utf-8"))
+    unfit = [s for s in summary["skipped_cases"] if f"appointment {NOT_INVITED} is not an invitation" in s["reason"]]
+    assert unfit and all("skipped for safety" in s["reason"] for s in unfit)
+    assert service.store.snapshot()[NOT_INVITED][1] == 0, "no Reject reached the appointment found unfit"
+
+
+def test_a_configuration_mistake_under_the_plugin_form_is_one_line(tmp_path) -> None:
+    done = _pytest(["--pyargs", "conformance", "--conformance-concurrency", "abc"], tmp_path)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    out = done.stdout + done.stderr
+    assert "ERROR: conformance: concurrency 'abc'" in out and "expected a whole number from 1 to 64" in out
+    assert "Traceback" not in out and "collection" not in out
+
+
+def test_a_session_that_collects_the_suite_otherwise_sends_nothing(tmp_path) -> None:
+    """``pytest <checkout>``: the suite is collected, but the session was not recognised as a conformance run, so
+    nothing surveyed the allow-listed appointments: it stops with one line, and nothing reaches the endpoint."""
+    checkout = Path(conformance.__file__).resolve().parent.parent
+    if not (checkout / "pyproject.toml").is_file():
+        pytest.skip("the package is installed, not a checkout: there is no directory above the suite to start in")
+    service = ReferenceService()
+    server = ReferenceServer(service).start()
+    seeded = service.store.snapshot()
+    try:
+        ignore = [f"--ignore={checkout / d}" for d in ("tests", "benchmarks", "tools")]
+        done = _pytest([str(checkout), *ignore, "-k", "test_coverage"], tmp_path, server.url)
+    finally:
+        server.stop()
+    assert done.returncode == 2, (done.stdout + done.stderr)[-3000:]
+    assert "allow-listed appointments were not surveyed" in done.stdout + done.stderr
+    assert service.store.snapshot() == seeded, "nothing reached the endpoint's appointments"
