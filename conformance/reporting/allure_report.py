@@ -69,8 +69,8 @@ def mark_findings(messages: list[str]) -> None:
 
 
 def record_case(result: CaseResult, redactor: Redactor, reproduction: str | None) -> None:
-    case = result.case
-    label_case(case.phase, case.title, result.exchange.version.name, f"{case.id}: {case.title}")  # identified first
+    """The case's checks as steps, its exchange and effect as attachments (its labels were set when it started:
+    ``label_case``)."""
     for check in result.checks:
         if check.status == "not-applicable":
             continue

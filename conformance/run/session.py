@@ -166,13 +166,13 @@ class SuiteSession:
 
     def run_case(self, case: Case, node: pytest.Item) -> None:
         allure_report.identify(case.id, self.version.name, case.expect.value)
-        if case.skip:  # labelled first, so the skipped case sits in its phase in the report, not apart
-            allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
+        # labelled first, so a skipped case, or one that Ctrl-C cut short, sits in its phase in the report
+        allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
+        if case.skip:
             pytest.skip(case.skip)
         try:
             result = self.execute(case, self._sent_ahead(node))
         except TicketExpired as expired:
-            allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
             pytest.skip(f"{SETUP}: {expired}")
         record = self.record(result)
         allure_report.record_case(result, self.redactor, record.get("reproduction"))
