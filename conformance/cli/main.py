@@ -21,13 +21,18 @@ from .. import __version__
 from ..config import ConfigError, Settings, check_report_dir, load_settings
 from ..config.options import OPTIONS, dest, flags_from, long_flag
 from ..errors import LoginFailed
-from .preflight import preflight
+from ..reporting.exit_codes import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    run_exit_code,
+)
+from ..run.preflight import preflight
 
 if TYPE_CHECKING:
     pass
-
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
 
 DRIFT_OPTIONS = (
@@ -192,7 +197,9 @@ def run(args: argparse.Namespace) -> int:
     pytest_args += args.pytest_args
     import pytest
 
-    code = exit_code(int(pytest.main(pytest_args)), report_dir / "summary.json")
+    from ..plugin.hooks import STARTED_BY_CLI  # the plugin then skips the preflight made above
+
+    code = exit_code(int(pytest.main(pytest_args, plugins=[STARTED_BY_CLI])), report_dir / "summary.json")
     if code == EXIT_USAGE and (report_dir / "summary.json").is_file():
         problems = json.loads((report_dir / "summary.json").read_text(encoding="utf-8")).get("setup_problems")
         if problems:
@@ -274,27 +281,12 @@ def _passthrough(args: argparse.Namespace) -> list[str]:
     return out
 
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention for a run stopped with Ctrl-C
-
-
 def exit_code(pytest_code: int, summary_path: Path) -> int:
-    """The run's exit code from pytest's and from ``summary.json`` (interrupted, unreachable, findings)."""
+    """The run's exit code from pytest's and from ``summary.json`` (``reporting/exit_codes.py``)."""
     summary: dict[str, Any] = {}
     if summary_path.is_file():
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    if summary.get("interrupted"):
-        return EXIT_INTERRUPTED
-    if summary.get("setup_problems"):  # e.g. a ticket that expired mid-run: the run's trouble, not the endpoint's
-        return EXIT_USAGE
-    if summary.get("unreachable"):
-        return EXIT_UNREACHABLE
-    if pytest_code in (0,):
-        return EXIT_OK
-    if pytest_code == 1:
-        return EXIT_VIOLATIONS
-    if pytest_code == 2 and summary.get("failed"):  # interrupted by --max-failures after findings
-        return EXIT_VIOLATIONS
-    return EXIT_USAGE
+    return run_exit_code(pytest_code, summary)
 
 
 def _clean(*paths: Path) -> None:

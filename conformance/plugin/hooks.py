@@ -21,10 +21,12 @@ from ..errors import LoginFailed
 from ..generation.cases import auth_cases, coverage_cases, fixture_cases
 from ..generation.negative import negative_cases
 from ..reporting import allure_report, allure_results, allure_tidy, junit
+from ..reporting.exit_codes import EXIT_UNREACHABLE, plugin_exit_code
 from ..reporting.run_info import environment_of, run_meta
 from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
 from ..reporting.terminal import check_table, summary_lines, unreported_note
 from ..run.login import log_in
+from ..run.preflight import preflight
 from ..run.session import SuiteSession, id_policy
 from ..run.staging import Staging, read_end, survey
 from . import ctrl_c
@@ -60,6 +62,24 @@ NOT_SURVEYED = (
     "allow-listed appointments were not surveyed (the survey skips unfit ones for safety); nothing was sent. "
     "Start it as `pytest --pyargs conformance …` or `conformance run …`"
 )
+
+
+class _StartedByCli:
+    """Registered by ``conformance run`` (``pytest.main(plugins=…)``): it has probed the endpoint already."""
+
+
+STARTED_BY_CLI = _StartedByCli()
+
+
+def _preflight(settings: Settings) -> None:
+    """As ``conformance run`` does before pytest: one line and exit code 3 when nothing answers, or no SOAP service
+    (README: exit codes), instead of a contract violation per case."""
+    try:
+        problem = preflight(settings)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"conformance: {exc}") from None
+    if problem:
+        pytest.exit(f"conformance: {problem}", returncode=EXIT_UNREACHABLE)
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -152,15 +172,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Before collection and before any xdist worker starts: on a configured endpoint, the controller surveys the
+    """Before collection and before any xdist worker starts, on a configured endpoint, the controller makes sure a
+    SOAP service answers (``run/preflight.py``; ``conformance run`` has done so already), then surveys the
     allow-listed appointments once (``run/staging.py``): unfit ones are skipped for safety, declined ones put
-    back."""
+    back. Listing the tests (``--collect-only``) sends nothing."""
     config = session.config
     _CONFIG["config"] = config
-    if _is_worker(config) or not _runs_the_suite(config):
+    if _is_worker(config) or not _runs_the_suite(config) or config.option.collectonly:
         return
     settings = settings_of(config)
-    if settings.embedded or not settings.appointment_ids:
+    if settings.embedded:
+        return
+    if not config.pluginmanager.is_registered(STARTED_BY_CLI):
+        _preflight(settings)
+    if not settings.appointment_ids:
         return
     settings = _log_in_here(config)
     staging = survey(settings)
@@ -342,6 +367,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         allure_results.mark_interrupted(Path(alluredir), progress.running if progress.interrupted else ())
         allure_tidy.tidy(Path(alluredir), settings.soap_version)
         _write_overview(Path(alluredir), summary.meta["written"], environment_of(settings, summary.records))
+    # the README's exit codes in the plugin form too: a run that could not test (a refused ticket) is not green
+    session.exitstatus = plugin_exit_code(int(session.exitstatus), summary.meta["written"])
 
 
 def _write_overview(alluredir: Path, data: dict, environment: dict[str, str]) -> None:
@@ -396,5 +423,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     terminalreporter.section("Reject conformance")
     summary_path = Path(settings_of(config).report_dir) / "summary.json"
-    for line in summary_lines(data, summary_path, config.stash[PROGRESS].note()):
+    by_cli = config.pluginmanager.is_registered(STARTED_BY_CLI)  # it prints the setup problem on stderr
+    for line in summary_lines(data, summary_path, config.stash[PROGRESS].note(), setup_line=not by_cli):
         terminalreporter.write_line(line)

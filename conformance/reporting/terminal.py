@@ -9,8 +9,11 @@ from typing import Any
 from ..checks import REGISTRY, TRANSPORT
 
 
-def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: str | None = None) -> list[str]:
-    """The lines of the terminal summary, from the data written to ``summary.json``."""
+def summary_lines(
+    data: dict[str, Any], summary_path: Path, interrupted_note: str | None = None, *, setup_line: bool = True
+) -> list[str]:
+    """The lines of the terminal summary, from the data written to ``summary.json``; ``setup_line`` false: the
+    caller prints the setup problem itself (``conformance run``: one line on stderr)."""
     head = f"endpoint: {data['endpoint']}   SOAP {data['soap_version']}   exchanges: {data['exchanges']}"
     if data.get("in_flight", 1) > 1:  # --concurrency (and --workers): say so, it changes the endpoint's load
         head += f"   in flight: up to {data['in_flight']}"
@@ -27,6 +30,10 @@ def summary_lines(data: dict[str, Any], summary_path: Path, interrupted_note: st
     if data.get("sent_not_reported"):
         lines.append(f"note: {unreported_note(data['sent_not_reported'])}")
     lines += appointment_lines(data)
+    problems = data.get("setup_problems") or []
+    if problems and setup_line:  # the exit code is 2 (README): say why next to the totals
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        lines.append(f"SETUP PROBLEM: {problems[0].removeprefix('setup problem: ')}{more}; exit code 2")
     if data.get("interrupted") and interrupted_note:
         lines.append(f"INTERRUPTED: {interrupted_note}; the reports hold what finished before")
     advisories = len(data["advisories"])

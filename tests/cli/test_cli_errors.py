@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli.preflight import foreign_answer
 from conformance.reference import REFERENCE_TICKET, ReferenceServer, ReferenceService
 from conformance.reference.service import Reply
+from conformance.run.preflight import foreign_answer
 from conformance.transport.http import HttpResponse
 
 SERVICE_PATH = "/Remote/Services82/Appointment.svc"

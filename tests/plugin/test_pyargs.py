@@ -19,13 +19,15 @@ from conformance.reference import ReferenceServer, ReferenceService
 NOT_INVITED = 104  # the reference store's appointment the test user is not invited to: unfit, never Rejected
 
 
-def _pytest(args: list[str], cwd: Path, url: str | None = None) -> subprocess.CompletedProcess[str]:
+def _pytest(
+    args: list[str], cwd: Path, url: str | None = None, ticket: str | None = None
+) -> subprocess.CompletedProcess[str]:
     endpoint = ["--conformance-endpoint", url, "--conformance-appointment-id", f"101,{NOT_INVITED}"] if url else []
     report = ["--conformance-report-dir", str(cwd / "report"), "--conformance-max-examples", "5"]
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, *endpoint, *report],
         cwd=cwd,
-        env=environment(),
+        env={**environment(), **({"CONFORMANCE_TICKET": ticket} if ticket else {})},
         capture_output=True,
         text=True,
         timeout=300,
@@ -72,3 +74,55 @@ def test_a_session_that_collects_the_suite_otherwise_sends_nothing(tmp_path) -> 
     assert done.returncode == 2, (done.stdout + done.stderr)[-3000:]
     assert "allow-listed appointments were not surveyed" in done.stdout + done.stderr
     assert service.store.snapshot() == seeded, "nothing reached the endpoint's appointments"
+
+
+class Counting(ReferenceService):
+    """Counts every request that reaches the endpoint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests = 0
+
+    def handle(self, *args: object, **kwargs: object):
+        self.requests += 1
+        return super().handle(*args, **kwargs)
+
+
+def test_listing_the_tests_sends_nothing(tmp_path) -> None:
+    """``--collect-only`` neither surveys nor puts back a declined invitation (103 is seeded declined)."""
+    service = Counting()
+    server = ReferenceServer(service).start()
+    seeded = service.store.snapshot()
+    try:
+        done = _pytest(["--pyargs", "conformance", "--collect-only"], tmp_path, server.url)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert service.requests == 0 and service.store.snapshot() == seeded
+
+
+def test_a_refused_ticket_is_a_setup_problem_not_a_green_run(tmp_path) -> None:
+    """Every valid Reject is skipped for safety when the ticket is refused: exit code 2 and the reason, as the
+    CLI gives them (README: exit codes), never 0."""
+    server = ReferenceServer(ReferenceService()).start()
+    try:
+        done = _pytest(["--pyargs", "conformance"], tmp_path, server.url, ticket="7T:refused==")
+    finally:
+        server.stop()
+    assert done.returncode == 2, done.stdout[-2000:]
+    assert "SETUP PROBLEM: " in done.stdout and "ticket) were refused" in done.stdout
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/Appointment.svc"], ids=["nothing-listens"])
+def test_an_unreachable_endpoint_is_one_line_and_exit_3_not_a_violation_per_case(tmp_path, url) -> None:
+    done = _pytest(["--pyargs", "conformance"], tmp_path, url)
+    out = done.stdout + done.stderr
+    assert done.returncode == 3, out[-2000:]
+    assert "conformance: endpoint unreachable: connection-refused" in out and "[transport]" not in out
+
+
+def test_max_failures_under_workers_exits_1_for_findings_not_2(tmp_path) -> None:
+    """xdist stops the run (pytest says 2, *interrupted*); the README's 2 is a usage error: findings are 1."""
+    args = ["--pyargs", "conformance", "-n", "2", "--conformance-sla-ms", "0.01", "--conformance-strict"]
+    done = _pytest([*args, "--conformance-max-failures", "1"], tmp_path)
+    assert done.returncode == 1, done.stdout[-2000:]
