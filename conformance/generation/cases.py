@@ -257,7 +257,9 @@ def coverage_cases(policy: IdPolicy) -> list[Case]:
         case_id = f"coverage/int32-edge-{edge}"
         title = f"int32 edge id {edge}"
         if edge in policy.allowed:
-            cases.append(Case(case_id, "coverage", title, Expect.ACCEPT, call=RejectCall(edge, "edge", "OnlyThis")))
+            skip = _unfit_skip(unfit[edge]) if edge in unfit else None  # allow-listed, found unfit: never sent
+            call = RejectCall(edge, "edge", "OnlyThis")
+            cases.append(Case(case_id, "coverage", title, Expect.ACCEPT, call=call, skip=skip))
         elif policy.cannot_be_real(edge):
             cases.append(
                 Case(

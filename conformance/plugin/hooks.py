@@ -64,6 +64,13 @@ NOT_SURVEYED = (
 )
 
 
+def _lists_only(config: pytest.Config) -> bool:
+    """pytest only lists (tests, fixtures, the setup plan): no test runs, so nothing is surveyed either."""
+    option = config.option
+    listing = ("collectonly", "showfixtures", "show_fixtures_per_test", "setupplan")
+    return any(getattr(option, name, False) for name in listing)
+
+
 class _StartedByCli:
     """Registered by ``conformance run`` (``pytest.main(plugins=…)``): it has probed the endpoint already."""
 
@@ -99,8 +106,8 @@ def settings_of(config: pytest.Config) -> Settings:
         except ConfigError as exc:
             raise pytest.UsageError(f"conformance: {exc}") from None
         numprocesses = getattr(config.option, "numprocesses", None)  # the CLI's --workers reaches pytest as -n:
-        if isinstance(numprocesses, int):  # what runs, whatever CONFORMANCE_WORKERS or the file say
-            settings = replace(settings, workers=max(numprocesses, 0))
+        # what runs, whatever CONFORMANCE_WORKERS or the file say: no -n, no workers (--workers is the CLI's)
+        settings = replace(settings, workers=max(numprocesses, 0) if isinstance(numprocesses, int) else 0)
         handed = getattr(config, "workerinput", {})
         login = handed.get(LOGIN_KEY)
         if login:  # the controller logged in once for every worker
@@ -175,10 +182,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Before collection and before any xdist worker starts, on a configured endpoint, the controller makes sure a
     SOAP service answers (``run/preflight.py``; ``conformance run`` has done so already), then surveys the
     allow-listed appointments once (``run/staging.py``): unfit ones are skipped for safety, declined ones put
-    back. Listing the tests (``--collect-only``) sends nothing."""
+    back. Listing the tests or fixtures (``--collect-only``, ``--fixtures``, ``--setup-plan``) sends nothing."""
     config = session.config
     _CONFIG["config"] = config
-    if _is_worker(config) or not _runs_the_suite(config) or config.option.collectonly:
+    if _is_worker(config) or not _runs_the_suite(config) or _lists_only(config):
         return
     settings = settings_of(config)
     if settings.embedded:
@@ -399,7 +406,8 @@ def _runs_the_suite(config: pytest.Config) -> bool:
     suite = Path(__file__).resolve().parent.parent / "suite"
     for arg in config.args:
         name = arg.split("::")[0]
-        if name in ("conformance", "conformance.suite") or name.startswith("conformance.suite."):
+        pyargs = config.option.pyargs  # without it, `conformance` is a path (perhaps another project's tests)
+        if pyargs and (name in ("conformance", "conformance.suite") or name.startswith("conformance.suite.")):
             return True
         path = Path(config.invocation_params.dir, name).resolve()
         if path in (suite, suite.parent) or suite in path.parents:

@@ -33,7 +33,8 @@ def summary_lines(
     problems = data.get("setup_problems") or []
     if problems and setup_line:  # the exit code is 2 (README): say why next to the totals
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        lines.append(f"SETUP PROBLEM: {problems[0].removeprefix('setup problem: ')}{more}; exit code 2")
+        code = "" if data.get("interrupted") else "; exit code 2"  # an interrupted run is 130 whatever else
+        lines.append(f"SETUP PROBLEM: {problems[0].removeprefix('setup problem: ')}{more}{code}")
     if data.get("interrupted") and interrupted_note:
         lines.append(f"INTERRUPTED: {interrupted_note}; the reports hold what finished before")
     advisories = len(data["advisories"])

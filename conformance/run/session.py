@@ -140,8 +140,9 @@ class SuiteSession:
 
     def _use_new_ticket(self) -> None:
         self.redactor = self._redactor()
-        self.target = replace(self.target, credentials=self._headers())
-        self.runner.target = self.target
+        # the runner first: a sender that reads the new target as its context then also sends with it
+        self.runner.target = replace(self.target, credentials=self._headers())
+        self.target = self.runner.target
 
     def stop_ahead(self) -> list[str]:
         """Stop sending ahead; the cases that were sent and never reported, because the run stopped before their

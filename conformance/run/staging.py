@@ -16,6 +16,7 @@ from typing import Any
 
 from ..config import Settings
 from ..contract.messages import Credentials
+from ..contract.redaction import Redactor
 from ..contract.soap import soap_version
 from ..errors import LoginFailed
 from ..generation.cases import SETUP, Target
@@ -105,7 +106,9 @@ def survey(settings: Settings) -> Staging:
     finally:
         observer.fanout.close()
         transport.close()
+    redactor = Redactor(settings.secrets())  # an endpoint's refusal may quote what it was sent
     for state in states:
+        state.unfit = redactor.text(state.unfit) if state.unfit else state.unfit
         refused = state.found is None and " was refused: " in (state.unfit or "")
         if refused and AUTHENTICATION.search(state.unfit or ""):
             state.unfit = (
@@ -131,6 +134,7 @@ def read_end(settings: Settings, staging: Staging) -> None:
 
 def _read_each(settings: Settings, staging: Staging) -> None:
     observer, transport = observer_for(settings)
+    redactor = Redactor(settings.secrets())
     try:
         with observer.locks.hold(s.appointment_id for s in staging.states):
             readings = observer.fanout.map(observer.read, [s.appointment_id for s in staging.states])
@@ -138,7 +142,7 @@ def _read_each(settings: Settings, staging: Staging) -> None:
                 staging.end[state.appointment_id] = (
                     reading.entity.invitation_status
                     if reading.entity is not None and reading.entity.invitation_status is not None
-                    else f"unreadable: {reading.problem}"
+                    else f"unreadable: {redactor.text(reading.problem or '')}"
                 )
     finally:
         observer.fanout.close()

@@ -82,3 +82,15 @@ def test_the_plan_is_the_same_in_every_process_and_without_usable_ids_there_is_n
 def test_a_case_outside_the_order_is_a_bug_of_the_suite():
     with pytest.raises(SuiteBug, match="coverage/reason-new"):
         any_allowed(SURVEYED, "coverage/reason-new", shared_order())
+
+
+def test_an_allow_listed_int32_edge_found_unfit_is_skipped_like_every_other_unfit_id() -> None:
+    from conformance.contract.soap import INT32_MAX
+    from conformance.generation.cases import coverage_cases
+
+    why = "appointment 2147483647 is not an invitation the test user can answer"
+    policy = IdPolicy(allowed=(101, INT32_MAX), unfit=((INT32_MAX, why),))
+    (edge,) = [c for c in coverage_cases(policy) if c.id == f"coverage/int32-edge-{INT32_MAX}"]
+    assert edge.skip and why in edge.skip
+    fit = [c for c in coverage_cases(IdPolicy(allowed=(101, INT32_MAX))) if c.id == edge.id]
+    assert fit[0].skip is None

@@ -20,14 +20,15 @@ NOT_INVITED = 104  # the reference store's appointment the test user is not invi
 
 
 def _pytest(
-    args: list[str], cwd: Path, url: str | None = None, ticket: str | None = None
+    args: list[str], cwd: Path, url: str | None = None, ticket: str | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
     endpoint = ["--conformance-endpoint", url, "--conformance-appointment-id", f"101,{NOT_INVITED}"] if url else []
     report = ["--conformance-report-dir", str(cwd / "report"), "--conformance-max-examples", "5"]
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, *endpoint, *report],
+        # -P: the working directory is not put on sys.path (a folder there named conformance would shadow us)
+        [sys.executable, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, *endpoint, *report],
         cwd=cwd,
-        env={**environment(), **({"CONFORMANCE_TICKET": ticket} if ticket else {})},
+        env={**environment(), **({"CONFORMANCE_TICKET": ticket} if ticket else {}), **env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -88,13 +89,14 @@ class Counting(ReferenceService):
         return super().handle(*args, **kwargs)
 
 
-def test_listing_the_tests_sends_nothing(tmp_path) -> None:
-    """``--collect-only`` neither surveys nor puts back a declined invitation (103 is seeded declined)."""
+@pytest.mark.parametrize("listing", ["--collect-only", "--fixtures", "--setup-plan"])
+def test_listing_the_tests_sends_nothing(tmp_path, listing) -> None:
+    """A listing neither surveys nor puts back a declined invitation (103 is seeded declined)."""
     service = Counting()
     server = ReferenceServer(service).start()
     seeded = service.store.snapshot()
     try:
-        done = _pytest(["--pyargs", "conformance", "--collect-only"], tmp_path, server.url)
+        done = _pytest(["--pyargs", "conformance", listing], tmp_path, server.url)
     finally:
         server.stop()
     assert done.returncode == 0, done.stdout[-2000:]
@@ -126,3 +128,25 @@ def test_max_failures_under_workers_exits_1_for_findings_not_2(tmp_path) -> None
     args = ["--pyargs", "conformance", "-n", "2", "--conformance-sla-ms", "0.01", "--conformance-strict"]
     done = _pytest([*args, "--conformance-max-failures", "1"], tmp_path)
     assert done.returncode == 1, done.stdout[-2000:]
+
+
+def test_another_projects_conformance_folder_is_not_taken_for_the_suite(tmp_path) -> None:
+    """``pytest conformance`` without ``--pyargs`` names a path: another project's own tests, never surveyed."""
+    (tmp_path / "conformance").mkdir()
+    (tmp_path / "conformance" / "test_theirs.py").write_text("def test_theirs():\n    pass\n", encoding="utf-8")
+    service = Counting()
+    server = ReferenceServer(service).start()
+    try:
+        done = _pytest(["conformance"], tmp_path, server.url)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert service.requests == 0, "nothing read or accepted on the endpoint"
+
+
+def test_workers_set_in_the_environment_do_not_count_without_n(tmp_path) -> None:
+    """``--workers`` is the CLI's; under pytest only ``-n`` starts workers, so a serial run says one in flight."""
+    done = _pytest(["--pyargs", "conformance"], tmp_path, CONFORMANCE_WORKERS="4")
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert json.loads((tmp_path / "report" / "summary.json").read_text(encoding="utf-8"))["in_flight"] == 1
+    assert "in flight" not in done.stdout

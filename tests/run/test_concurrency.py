@@ -526,3 +526,19 @@ def test_a_queued_case_goes_out_as_prepared_and_is_built_again_for_a_renewed_tic
     finally:
         transport.close()
         server.stop()
+
+
+def test_the_session_sends_a_queued_case_as_it_prepared_it() -> None:
+    """``send_ahead`` hands the prepared request to the sender through the job: what was locked is what is sent."""
+    from conformance.generation.cases import coverage_cases
+    from conformance.run.session import SuiteSession
+
+    session = SuiteSession(Settings(concurrency=2))
+    try:
+        case = coverage_cases(session.target.policy)[0]
+        assert session.send_ahead("k", case)
+        job = session.ahead.take("k")
+        assert job is not None and job.error is None and job.payload is not None
+        assert job.result.request is job.payload.request
+    finally:
+        session.close()

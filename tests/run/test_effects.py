@@ -330,3 +330,17 @@ def test_a_truncated_reason_reads_truncated_whatever_the_appointment_held_before
         return fingerprint(effect)["addressed"]["RejectReason"]
 
     assert rejected(None) == rejected(kept) == "first 254 characters of 300"
+
+
+def test_what_an_endpoint_said_when_it_refused_the_survey_is_redacted(monkeypatch) -> None:
+    """An endpoint's refusal may quote the ticket it was sent: the unfit reason (skips, summary.json) never does."""
+    from conformance.config import Settings
+    from conformance.run import staging
+    from conformance.run.observe import AppointmentState, Observer
+
+    secret = "7T:the-runs-own-ticket=="
+    said = f"GetAppointmentEntity(101) was refused: ticket {secret} is not valid"
+    monkeypatch.setattr(Observer, "survey", lambda self, ids: [AppointmentState(101, None, unfit=said)])
+    settings = Settings(endpoint="http://127.0.0.1:9/x", ticket=secret, appointment_ids=(101,))
+    (state,) = staging.survey(settings).states
+    assert state.unfit and secret not in state.unfit and "refused" in state.unfit
