@@ -82,6 +82,7 @@ def mark_interrupted(alluredir: Path, running: Iterable[str] = ()) -> int:
     def change(data: dict[str, Any], _values: list[str]) -> bool:
         data["status"] = "broken"
         data["statusDetails"] = {"message": INTERRUPTED_MESSAGE}
+        _file_under_phase(data)
         return True
 
     changed = _rewrite(alluredir, change, INTERRUPTED_LABEL)
@@ -107,6 +108,24 @@ def mark_interrupted(alluredir: Path, running: Iterable[str] = ()) -> int:
         _write_broken(alluredir, nodeid.rsplit("::", 1)[-1], nodeid)
         changed += 1
     return changed
+
+
+def _file_under_phase(data: dict[str, Any]) -> None:
+    """A case Ctrl-C cut short while it was being labelled: its phase, suite and name from its parameters (the
+    case id, the SOAP version), so it sits in its phase like every other result."""
+    from .allure_report import EPIC, FEATURES  # that module builds on this one
+
+    params = {p.get("name"): p.get("value") for p in data.get("parameters", [])}
+    case = params.get("conformance_case")
+    labels = data.get("labels", [])
+    if not case or any(label.get("name") == "suite" for label in labels):
+        return
+    feature = FEATURES.get(case.split("/", 1)[0], case.split("/", 1)[0])
+    phase_labels = {"epic": EPIC, "feature": feature, "parentSuite": EPIC, "suite": feature}
+    phase_labels["subSuite"] = f"SOAP {params.get('SOAP version', '-')}"
+    kept = [label for label in labels if label.get("name") not in phase_labels]
+    data["labels"] = kept + [{"name": name, "value": value} for name, value in phase_labels.items()]
+    data["name"] = case
 
 
 def _write_broken(alluredir: Path, name: str, nodeid: str) -> None:

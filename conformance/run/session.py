@@ -166,9 +166,10 @@ class SuiteSession:
     # --- one deterministic case = one test --------------------------------------------------------
 
     def run_case(self, case: Case, node: pytest.Item) -> None:
-        allure_report.identify(case.id, self.version.name, case.expect.value)
-        # labelled first, so a skipped case, or one that Ctrl-C cut short, sits in its phase in the report
+        # labelled first, so a skipped case, or one that Ctrl-C cut short (even between these two lines), sits in
+        # its phase in the report
         allure_report.label_case(case.phase, case.title, self.version.name, f"{case.id}: {case.title}")
+        allure_report.identify(case.id, self.version.name, case.expect.value)
         if case.skip:
             pytest.skip(case.skip)
         try:

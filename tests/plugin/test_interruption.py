@@ -89,7 +89,9 @@ def test_an_interrupted_run_says_so_everywhere(slow, tmp_path, workers):
     summary = json.loads((out / "summary.json").read_text())
     # 4 result files were written; a worker's last one may not have reached the controller when Ctrl-C lands
     assert summary["interrupted"] is True and summary["tests_planned"] > summary["tests_finished"] >= 3
-    assert summary["interrupted_while"], "the case that was running is named"
+    # the case that was running is named; Ctrl-C can also land between two tests (seen once in about 30 runs), and
+    # then the reports name none and claim none
+    assert ("; running: " in stdout) == bool(summary["interrupted_while"]), stdout[-1500:]
 
     results = [json.loads(p.read_text()) for p in (out / "allure-results").glob("*-result.json")]
     broken = [r for r in results if r["status"] == "broken"]

@@ -43,3 +43,27 @@ def test_a_running_test_without_any_result_gets_one(tmp_path: Path) -> None:
     assert results["test_generated_valid_calls_accepted"]["status"] == "broken"
     assert results["test_generated_valid_calls_accepted"]["fullName"] == NODE
     assert results["coverage/id-101-OnlyThis"]["status"] == "passed", "a test that was not running is left alone"
+
+
+def test_a_case_cut_short_while_being_labelled_is_filed_under_its_phase(tmp_path: Path) -> None:
+    """Ctrl-C can land between two of the labelling calls: the phase and name come from the case's parameters."""
+    data = {
+        "uuid": "u1",
+        "name": "test_negative[mode-numeric]",
+        "status": "passed",
+        "labels": [
+            {"name": "epic", "value": "Services82 Appointment.Reject"},
+            {"name": INTERRUPTED_LABEL, "value": "yes"},
+        ],
+        "parameters": [
+            {"name": "conformance_case", "value": "negative/mode-numeric"},
+            {"name": "SOAP version", "value": "1.1"},
+        ],
+    }
+    (tmp_path / "u1-result.json").write_text(json.dumps(data), encoding="utf-8")
+    mark_interrupted(tmp_path)
+    (result,) = _results(tmp_path)
+    labels = [(label["name"], label["value"]) for label in result["labels"]]
+    assert result["name"] == "negative/mode-numeric" and result["status"] == "broken"
+    assert ("subSuite", "SOAP 1.1") in labels and [n for n, _ in labels].count("epic") == 1
+    assert {"suite", "feature", "parentSuite"} <= {n for n, _ in labels}
