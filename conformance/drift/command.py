@@ -21,6 +21,7 @@ from ..contract.principal import principal_url
 from ..contract.redaction import display_url
 from ..errors import ContractUnavailable
 from ..reference import ReferenceServer, ReferenceService
+from ..reporting.allure_results import EPIC
 from ..transport.http import Transport
 from ..transport.network import options_for
 from .compare import DriftResult, compare
@@ -29,7 +30,6 @@ from .report import DriftReport
 from .wsdl import fetch_live, load_shipped
 
 FULL_NAME = "conformance.drift"
-EPIC = "Services82 Appointment.Reject"
 
 
 def run_drift(settings: Settings) -> DriftReport:

@@ -21,7 +21,7 @@ from ..errors import LoginFailed
 from ..generation.cases import auth_cases, coverage_cases, fixture_cases
 from ..generation.negative import negative_cases
 from ..reporting import allure_report, allure_results, allure_tidy, junit
-from ..reporting.exit_codes import EXIT_UNREACHABLE, plugin_exit_code
+from ..reporting.exit_codes import EXIT_UNREACHABLE, EXIT_USAGE, plugin_exit_code
 from ..reporting.run_info import environment_of, run_meta
 from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
 from ..reporting.terminal import check_table, summary_lines, unreported_note
@@ -78,6 +78,10 @@ class _StartedByCli:
 STARTED_BY_CLI = _StartedByCli()
 
 
+def _started_by_cli(config: pytest.Config) -> bool:
+    return config.pluginmanager.is_registered(STARTED_BY_CLI)
+
+
 def _preflight(settings: Settings) -> None:
     """As ``conformance run`` does before pytest: one line and exit code 3 when nothing answers, or no SOAP service
     (README: exit codes), instead of a contract violation per case."""
@@ -105,8 +109,9 @@ def settings_of(config: pytest.Config) -> Settings:
             settings = load_settings(flags_from(config.option))
         except ConfigError as exc:
             raise pytest.UsageError(f"conformance: {exc}") from None
-        numprocesses = getattr(config.option, "numprocesses", None)  # the CLI's --workers reaches pytest as -n:
-        # what runs, whatever CONFORMANCE_WORKERS or the file say: no -n, no workers (--workers is the CLI's)
+        # the workers are what xdist's -n starts (the CLI's --workers reaches pytest as -n), whatever
+        # CONFORMANCE_WORKERS or the config file say: no -n, no workers
+        numprocesses = getattr(config.option, "numprocesses", None)
         settings = replace(settings, workers=max(numprocesses, 0) if isinstance(numprocesses, int) else 0)
         handed = getattr(config, "workerinput", {})
         login = handed.get(LOGIN_KEY)
@@ -190,7 +195,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     settings = settings_of(config)
     if settings.embedded:
         return
-    if not config.pluginmanager.is_registered(STARTED_BY_CLI):
+    if not _started_by_cli(config):
         _preflight(settings)
     if not settings.appointment_ids:
         return
@@ -226,7 +231,7 @@ def conformance(request: pytest.FixtureRequest):  # noqa: ANN201 - a generator f
     workers = int(getattr(request.config, "workerinput", {}).get("workercount", 1))
     settings = settings_of(request.config)
     if not settings.embedded and settings.appointment_ids and not settings.surveyed:
-        pytest.exit(NOT_SURVEYED, returncode=2)  # a usage mistake (README: exit codes)
+        pytest.exit(NOT_SURVEYED, returncode=EXIT_USAGE)  # a usage mistake (README: exit codes)
     try:
         session = SuiteSession(settings, workers=workers)
     except LoginFailed as exc:
@@ -404,9 +409,9 @@ def _runs_the_suite(config: pytest.Config) -> bool:
     the allow-listed appointments first, which skips the unfit ones for safety; any other session that collects
     the suite (``pytest .`` in a checkout) stops before sending anything (``NOT_SURVEYED``)."""
     suite = Path(__file__).resolve().parent.parent / "suite"
+    pyargs = config.option.pyargs  # without it, `conformance` is a path (perhaps another project's tests)
     for arg in config.args:
         name = arg.split("::")[0]
-        pyargs = config.option.pyargs  # without it, `conformance` is a path (perhaps another project's tests)
         if pyargs and (name in ("conformance", "conformance.suite") or name.startswith("conformance.suite.")):
             return True
         path = Path(config.invocation_params.dir, name).resolve()
@@ -431,6 +436,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     terminalreporter.section("Reject conformance")
     summary_path = Path(settings_of(config).report_dir) / "summary.json"
-    by_cli = config.pluginmanager.is_registered(STARTED_BY_CLI)  # it prints the setup problem on stderr
-    for line in summary_lines(data, summary_path, config.stash[PROGRESS].note(), setup_line=not by_cli):
+    setup_line = not _started_by_cli(config)  # the CLI prints the setup problem on stderr
+    for line in summary_lines(data, summary_path, config.stash[PROGRESS].note(), setup_line=setup_line):
         terminalreporter.write_line(line)

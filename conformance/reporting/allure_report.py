@@ -12,20 +12,11 @@ from ..run.observe import Effect
 from ..run.runner import CaseResult
 from ..transport.http import Exchange, HttpResponse
 from . import effects
-from .allure_results import ADVISORY_LABEL, INTERRUPTED_LABEL, SETUP_LABEL
+from .allure_results import ADVISORY_LABEL, INTERRUPTED_LABEL, SETUP_LABEL, phase_labels
 from .allure_tidy import FINDING_LABEL, NODE_LABEL
 from .reproduction import curl_heredoc
 
-EPIC = "Services82 Appointment.Reject"
 REJECT_DOCS = "https://docs.superoffice.com/en/api/reference/soap/Services82/Appointment/Reject.html"
-FEATURES = {
-    "fixture": "Fixtures",
-    "coverage": "Coverage",
-    "negative": "Negative input",
-    "auth": "Authentication",
-    "generated": "Generated (hypothesis)",
-    "documentation": "Documentation findings",
-}
 SEVERITY = {
     "negative": "critical",
     "auth": "blocker",
@@ -37,13 +28,10 @@ SEVERITY = {
 
 def label_case(phase: str, story: str, version: str, title: str | None = None) -> None:
     """Labels that make the report navigable: Behaviors (epic/feature/story) and Suites (suite per phase)."""
-    allure.dynamic.epic(EPIC)
-    allure.dynamic.feature(FEATURES.get(phase, phase))
+    for name, value in phase_labels(phase, version).items():
+        allure.dynamic.label(name, value)
     allure.dynamic.story(story)
     allure.dynamic.severity(SEVERITY.get(phase, "normal"))
-    allure.dynamic.parent_suite(EPIC)
-    allure.dynamic.suite(FEATURES.get(phase, phase))
-    allure.dynamic.sub_suite(f"SOAP {version}" if version != "-" else "documents")
     allure.dynamic.tag(f"SOAP {version}")
     allure.dynamic.link(REJECT_DOCS, name="SuperOffice: Services82 Appointment Reject")
     if title:

@@ -14,6 +14,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+EPIC = "Services82 Appointment.Reject"  # every result's epic and parent suite (the drift report's too)
+FEATURES = {
+    "fixture": "Fixtures",
+    "coverage": "Coverage",
+    "negative": "Negative input",
+    "auth": "Authentication",
+    "generated": "Generated (hypothesis)",
+    "documentation": "Documentation findings",
+}
 ADVISORY_LABEL = "conformance_advisory"  # a passing test's advisories (already redacted)
 INTERRUPTED_LABEL = "conformance_interrupted"  # the test that was running when Ctrl-C came
 NODE_LABEL = "conformance_node"  # the test's pytest node id
@@ -110,21 +119,25 @@ def mark_interrupted(alluredir: Path, running: Iterable[str] = ()) -> int:
     return changed
 
 
+def phase_labels(phase: str, version: str) -> dict[str, str]:
+    """The labels that file a result under its phase: Behaviors (epic, feature) and Suites (parent suite, suite,
+    and a sub-suite per SOAP version; ``-``: the documents)."""
+    feature = FEATURES.get(phase, phase)
+    sub_suite = f"SOAP {version}" if version != "-" else "documents"
+    return {"epic": EPIC, "feature": feature, "parentSuite": EPIC, "suite": feature, "subSuite": sub_suite}
+
+
 def _file_under_phase(data: dict[str, Any]) -> None:
     """A case Ctrl-C cut short while it was being labelled: its phase, suite and name from its parameters (the
     case id, the SOAP version), so it sits in its phase like every other result."""
-    from .allure_report import EPIC, FEATURES  # that module builds on this one
-
     params = {p.get("name"): p.get("value") for p in data.get("parameters", [])}
     case = params.get("conformance_case")
     labels = data.get("labels", [])
     if not case or any(label.get("name") == "suite" for label in labels):
         return
-    feature = FEATURES.get(case.split("/", 1)[0], case.split("/", 1)[0])
-    phase_labels = {"epic": EPIC, "feature": feature, "parentSuite": EPIC, "suite": feature}
-    phase_labels["subSuite"] = f"SOAP {params.get('SOAP version', '-')}"
-    kept = [label for label in labels if label.get("name") not in phase_labels]
-    data["labels"] = kept + [{"name": name, "value": value} for name, value in phase_labels.items()]
+    wanted = phase_labels(case.split("/", 1)[0], params.get("SOAP version", "-"))
+    kept = [label for label in labels if label.get("name") not in wanted]
+    data["labels"] = kept + [{"name": name, "value": value} for name, value in wanted.items()]
     data["name"] = case
 
 

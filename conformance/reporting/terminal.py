@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import REGISTRY, TRANSPORT
+from .exit_codes import EXIT_USAGE
 
 
 def summary_lines(
@@ -33,7 +34,7 @@ def summary_lines(
     problems = data.get("setup_problems") or []
     if problems and setup_line:  # the exit code is 2 (README): say why next to the totals
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        code = "" if data.get("interrupted") else "; exit code 2"  # an interrupted run is 130 whatever else
+        code = "" if data.get("interrupted") else f"; exit code {EXIT_USAGE}"  # interrupted: 130 whatever else
         lines.append(f"SETUP PROBLEM: {problems[0].removeprefix('setup problem: ')}{more}{code}")
     if data.get("interrupted") and interrupted_note:
         lines.append(f"INTERRUPTED: {interrupted_note}; the reports hold what finished before")
