@@ -42,19 +42,54 @@ SURVEYED_KEY = "conformance_surveyed"  # the controller surveyed the allow-liste
 STAGING = pytest.StashKey[Staging]()
 SESSION = pytest.StashKey[SuiteSession]()
 UNREPORTED_KEY = "conformance_unreported"  # cases a worker sent ahead and never reported, for the controller
+TAKEN_NAMES = pytest.StashKey[tuple[str, ...]]()  # short option names another plugin or a conftest owns
+GROUP = "conformance"
+GROUP_HELP = (
+    "SuperOffice Services82 Reject conformance; each option also as --NAME without 'conformance-', where no other "
+    "plugin or conftest has that name (pytest's own --strict, pytest-timeout's --timeout)"
+)
 MARKER = "conformance"  # @pytest.mark.conformance(phase=…) on the suite's tests
 _CONFIG: dict[str, pytest.Config] = {}  # for hooks that get no config (report and xdist hooks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Every option as ``--name`` and as ``--conformance-name``; only the latter where another plugin or pytest
-    itself owns the name (pytest's ``--strict``, pytest-timeout's ``--timeout``)."""
-    group = parser.getgroup("conformance", "SuperOffice Services82 Reject conformance")
+    """Every option as ``--conformance-NAME``, a name no other plugin has; the short ``--NAME`` follows once every
+    plugin and conftest has added its own (``pytest_load_initial_conftests``)."""
+    group = parser.getgroup(GROUP, GROUP_HELP)
+    for flag, field, kwargs in OPTIONS:
+        group.addoption(long_flag(flag), dest=dest(field), **kwargs)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> object:
+    """Add each short ``--NAME`` that is still free after the installed plugins and the initial conftests.
+
+    A plugin is loaded in the order the installed packages happen to be listed, so the suite claiming
+    ``--timeout`` first made pytest-timeout's own ``--timeout`` crash every pytest session in the environment
+    (the user's other test suites too); a conftest declaring ``--env`` crashed the same way. A taken name stays
+    its owner's, and the suite's option is ``--conformance-NAME`` there (``_taken_names_used``)."""
+    result = yield
+    group = parser.getgroup(GROUP)
+    taken = []
     for flag, field, kwargs in OPTIONS:
         try:
-            group.addoption(flag, long_flag(flag), dest=dest(field), **kwargs)
+            group.addoption(flag, dest=dest(field), **{**kwargs, "help": argparse.SUPPRESS})
         except (ValueError, argparse.ArgumentError):
-            group.addoption(long_flag(flag), dest=dest(field), **kwargs)
+            taken.append(flag)
+    early_config.stash[TAKEN_NAMES] = tuple(taken)
+    return result
+
+
+def _taken_names_used(config: pytest.Config) -> list[str]:
+    """One note per short name the command line used that another plugin or a conftest owns here."""
+    taken = config.stash.get(TAKEN_NAMES, ())
+    given = {arg.split("=", 1)[0] for arg in config.invocation_params.args if isinstance(arg, str)}
+    return [
+        f"conformance: {flag} here is another plugin's or a conftest's option, not the suite's; the suite's is "
+        f"{long_flag(flag)}"
+        for flag in taken
+        if flag in given
+    ]
 
 
 NOT_SURVEYED = (
@@ -174,6 +209,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[PROGRESS] = Progress()
     if _runs_the_suite(config):
         ctrl_c.install()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return _taken_names_used(config) if _runs_the_suite(config) else []
 
 
 @pytest.hookimpl(tryfirst=True)
