@@ -48,6 +48,7 @@ GROUP_HELP = (
     "SuperOffice Services82 Reject conformance; each option also as --NAME without 'conformance-', where no other "
     "plugin or conftest has that name (pytest's own --strict, pytest-timeout's --timeout)"
 )
+SUITE = Path(__file__).parent.parent / "suite"  # the suite's test modules
 MARKER = "conformance"  # @pytest.mark.conformance(phase=…) on the suite's tests
 _CONFIG: dict[str, pytest.Config] = {}  # for hooks that get no config (report and xdist hooks)
 
@@ -326,6 +327,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
+    """On the controller, before any test is handed to a worker: a session that collected the suite without
+    surveying stops here with ``NOT_SURVEYED`` (the workers' own stop showed only as crashed workers)."""
+    config = _CONFIG.get("config")
+    if config is not None and not _lists_only(config) and any(_in_suite(config, i) for i in ids):
+        try:
+            settings = settings_of(config)
+        except pytest.UsageError:
+            settings = None  # a configuration mistake: each worker's collection says it
+        if settings is not None and not settings.embedded and settings.appointment_ids and not settings.surveyed:
+            pytest.exit(NOT_SURVEYED, returncode=EXIT_USAGE)
     progress = _controller(PROGRESS)
     if progress is not None:
         progress.planned = len(ids)
@@ -442,12 +453,18 @@ def _write_overview(alluredir: Path, data: dict, environment: dict[str, str]) ->
     )
 
 
+def _in_suite(config: pytest.Config, nodeid: str) -> bool:
+    suite = SUITE.resolve()
+    path = Path(config.rootpath, nodeid.split("::")[0]).resolve()
+    return suite in path.parents
+
+
 def _runs_the_suite(config: pytest.Config) -> bool:
     """Whether this session collects the conformance suite: ``--pyargs conformance`` (the README's form) or
     ``conformance.suite[.…]``, or the path of the package, of the suite or of a file in it. Such a session surveys
     the allow-listed appointments first, which skips the unfit ones for safety; any other session that collects
     the suite (``pytest .`` in a checkout) stops before sending anything (``NOT_SURVEYED``)."""
-    suite = Path(__file__).resolve().parent.parent / "suite"
+    suite = SUITE.resolve()
     pyargs = config.option.pyargs  # without it, `conformance` is a path (perhaps another project's tests)
     for arg in config.args:
         name = arg.split("::")[0]

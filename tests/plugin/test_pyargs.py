@@ -58,9 +58,11 @@ def test_a_configuration_mistake_under_the_plugin_form_is_one_line(tmp_path) -> 
     assert "Traceback" not in out and "collection" not in out
 
 
-def test_a_session_that_collects_the_suite_otherwise_sends_nothing(tmp_path) -> None:
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_session_that_collects_the_suite_otherwise_sends_nothing(tmp_path, workers) -> None:
     """``pytest <checkout>``: the suite is collected, but the session was not recognised as a conformance run, so
-    nothing surveyed the allow-listed appointments: it stops with one line, and nothing reaches the endpoint."""
+    nothing surveyed the allow-listed appointments: it stops with one line, and nothing reaches the endpoint.
+    Under xdist the controller stops it before handing out a test (the workers' stop read as crashed workers)."""
     checkout = Path(conformance.__file__).resolve().parent.parent
     if not (checkout / "pyproject.toml").is_file():
         pytest.skip("the package is installed, not a checkout: there is no directory above the suite to start in")
@@ -69,11 +71,12 @@ def test_a_session_that_collects_the_suite_otherwise_sends_nothing(tmp_path) -> 
     seeded = service.store.snapshot()
     try:
         ignore = [f"--ignore={checkout / d}" for d in ("tests", "benchmarks", "tools")]
-        done = _pytest([str(checkout), *ignore, "-k", "test_coverage"], tmp_path, server.url)
+        done = _pytest([str(checkout), *ignore, "-k", "test_coverage", *workers], tmp_path, server.url)
     finally:
         server.stop()
     assert done.returncode == 2, (done.stdout + done.stderr)[-3000:]
     assert "allow-listed appointments were not surveyed" in done.stdout + done.stderr
+    assert "crashed" not in done.stdout and "node down" not in done.stdout
     assert service.store.snapshot() == seeded, "nothing reached the endpoint's appointments"
 
 
