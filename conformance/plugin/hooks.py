@@ -8,6 +8,9 @@ attaches to its report, and has the reports written when the run ends; the work 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,12 +28,13 @@ from ..reporting.exit_codes import EXIT_UNREACHABLE, EXIT_USAGE, plugin_exit_cod
 from ..reporting.run_info import environment_of, run_meta
 from ..reporting.summary import PROPERTY, RunSummary, write_allure_extras
 from ..reporting.terminal import check_table, summary_lines, unreported_note
+from ..run.journal import SentJournal, describe, read_journals
 from ..run.login import log_in
 from ..run.preflight import preflight
 from ..run.session import SuiteSession, id_policy
 from ..run.staging import Staging, read_end, survey
 from . import ctrl_c
-from .progress import Progress, hurry_xdist_shutdown
+from .progress import WORKER_EXIT_SECONDS, Progress, hurry_xdist_shutdown
 
 SETTINGS = pytest.StashKey[Settings]()
 SUMMARY = pytest.StashKey[RunSummary]()
@@ -41,7 +45,8 @@ SERIES_KEY = "conformance_series"  # allow-listed id → its series, as the cont
 SURVEYED_KEY = "conformance_surveyed"  # the controller surveyed the allow-listed appointments
 STAGING = pytest.StashKey[Staging]()
 SESSION = pytest.StashKey[SuiteSession]()
-UNREPORTED_KEY = "conformance_unreported"  # cases a worker sent ahead and never reported, for the controller
+JOURNAL_KEY = "conformance_journal"  # the directory where each worker writes what it sends ahead (run/journal.py)
+JOURNALS = pytest.StashKey[Path]()
 TAKEN_NAMES = pytest.StashKey[tuple[str, ...]]()  # short option names another plugin or a conftest owns
 GROUP = "conformance"
 GROUP_HELP = (
@@ -195,6 +200,10 @@ def pytest_configure_node(node: object) -> None:
         node.workerinput[SERIES_KEY] = [list(pair) for pair in settings.series]  # type: ignore[attr-defined]
     if settings.surveyed:
         node.workerinput[SURVEYED_KEY] = True  # type: ignore[attr-defined]
+    if settings.concurrency > 1:
+        if JOURNALS not in config.stash:
+            config.stash[JOURNALS] = Path(tempfile.mkdtemp(prefix="conformance-sent-ahead-"))
+        node.workerinput[JOURNAL_KEY] = str(config.stash[JOURNALS])  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -272,8 +281,11 @@ def conformance(request: pytest.FixtureRequest):  # noqa: ANN201 - a generator f
     settings = settings_of(request.config)
     if not settings.embedded and settings.appointment_ids and not settings.surveyed:
         pytest.exit(NOT_SURVEYED, returncode=EXIT_USAGE)  # a usage mistake (README: exit codes)
+    journals = getattr(request.config, "workerinput", {}).get(JOURNAL_KEY)
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "worker")
+    journal = SentJournal(Path(journals) / f"{worker}-{os.getpid()}.log") if journals else None
     try:
-        session = SuiteSession(settings, workers=workers)
+        session = SuiteSession(settings, workers=workers, journal=journal)
     except LoginFailed as exc:
         pytest.exit(f"conformance: login failed: {exc}", returncode=exc.exit_code)
     request.config.stash[SESSION] = session
@@ -385,31 +397,33 @@ def pytest_runtest_call(item: pytest.Item):  # noqa: ANN201 - a hook wrapper
 # --- the run-level reports ----------------------------------------------------------------------------
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: object, error: object) -> None:
-    """An xdist worker is done: the cases it sent ahead and never reported."""
-    summary = _controller(SUMMARY)
-    if summary is not None:
-        summary.unreported.extend(getattr(node, "workeroutput", {}).get(UNREPORTED_KEY, []))
-
-
 def _stop_sending_ahead(config: pytest.Config) -> list[str]:
     """Before the end-of-run reads and the reports: nothing more goes out ahead, what is on the wire finishes."""
     session = config.stash.get(SESSION, None)
     return session.stop_ahead() if session is not None else []
 
 
+def _read_journals(config: pytest.Config, summary: RunSummary, interrupted: bool) -> None:
+    """What the xdist workers sent ahead and never reported, and what was cut short on the wire (a worker closed
+    after Ctrl-C has up to ``WORKER_EXIT_SECONDS`` to finish; its end-of-session message does not get through)."""
+    directory = config.stash.get(JOURNALS, None)
+    if directory is None:
+        return
+    found = read_journals(directory, wait_s=WORKER_EXIT_SECONDS + 0.5 if interrupted else 0.5)
+    summary.unreported.extend(describe(found.sent))
+    summary.cut_short.extend(describe(found.cut_short))
+    shutil.rmtree(directory, ignore_errors=True)
+    del config.stash[JOURNALS]
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     unreported = _stop_sending_ahead(config)
-    if _is_worker(config):
-        if unreported:
-            config.workeroutput[UNREPORTED_KEY] = unreported  # type: ignore[attr-defined]
-        return
-    if SUMMARY not in config.stash:
-        return
-    config.stash[SUMMARY].unreported.extend(unreported)
+    if _is_worker(config) or SUMMARY not in config.stash:
+        return  # a worker's unreported cases are in its journal
     summary, progress = config.stash[SUMMARY], config.stash[PROGRESS]
+    summary.unreported.extend(unreported)
+    _read_journals(config, summary, progress.interrupted)
     if not (summary.records or summary.skipped or summary.documentation or summary.errors):
         if not (progress.interrupted and _runs_the_suite(config)):  # e.g. Ctrl-C in some other test session
             return

@@ -56,6 +56,12 @@ def categories() -> list[dict[str, object]]:
     return [*CATEGORIES[:4], *by_check, *CATEGORIES[4:]]
 
 
+CUT_SHORT = (
+    "sent ahead, and on the wire when Ctrl-C closed its xdist worker: what it did to the allow-listed appointments "
+    "may not have been put back (read them yourself)"
+)
+
+
 @dataclass
 class RunSummary:
     """Aggregates case records (plain dicts, so they cross xdist process boundaries) into summary.json."""
@@ -66,6 +72,7 @@ class RunSummary:
     documentation: list[dict[str, str]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
     unreported: list[str] = field(default_factory=list)  # sent ahead (--concurrency), never reported: the run stopped
+    cut_short: list[str] = field(default_factory=list)  # on the wire when their xdist worker was closed (Ctrl-C)
 
     def add(self, record: dict[str, Any]) -> None:
         self.records.append(record)
@@ -114,7 +121,10 @@ class RunSummary:
             "skipped_cases": self.skipped,
             "notes": [f"{r['case']}: {note}" for r in self.records for note in r.get("notes", [])],
             "setup_problems": sorted({s["reason"] for s in self.skipped if s["reason"].startswith("setup problem")}),
-            "restore_problems": [f"{r['case']}: {p}" for r in self.records for p in r.get("restore_problems", [])],
+            "restore_problems": [
+                *(f"{r['case']}: {p}" for r in self.records for p in r.get("restore_problems", [])),
+                *(f"{case}: {CUT_SHORT}" for case in self.cut_short),
+            ],
             "sent_not_reported": sorted(self.unreported),
             "cases": sorted(self.records, key=lambda r: r["case"]),
         }

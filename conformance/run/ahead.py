@@ -45,8 +45,17 @@ class Job(Generic[T, R]):
 
 
 class Ahead(Generic[T, R]):
-    def __init__(self, run: Callable[[Job[T, R]], R], *, threads: int, window: int) -> None:
+    def __init__(
+        self,
+        run: Callable[[Job[T, R]], R],
+        *,
+        threads: int,
+        window: int,
+        on_take: Callable[[Job[T, R]], None] | None = None,
+    ) -> None:
+        """``on_take``: called with each job its test takes, before waiting for it (``run/journal.py``)."""
         self._run = run
+        self._on_take = on_take
         self.threads = threads
         self.window = window
         self._cond = threading.Condition()
@@ -83,6 +92,8 @@ class Ahead(Generic[T, R]):
             job = self._jobs.pop(key, None)
         if job is None:
             return None
+        if self._on_take is not None:
+            self._on_take(job)
         job.done.wait()
         return job
 

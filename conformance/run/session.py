@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +35,7 @@ from ..transport.network import options_for
 from .ahead import Ahead, Fanout, Job
 from .credentials import Credentials as RunCredentials
 from .credentials import TicketExpired
+from .journal import DONE, END, SENT, TAKEN, SentJournal, describe
 from .locks import EffectLocks
 from .observe import Observer
 from .runner import CaseResult, Runner
@@ -53,8 +53,10 @@ def id_policy(settings: Settings) -> IdPolicy:
 
 
 class SuiteSession:
-    def __init__(self, settings: Settings, *, workers: int = 1) -> None:
+    def __init__(self, settings: Settings, *, workers: int = 1, journal: SentJournal | None = None) -> None:
+        """``journal``: an xdist worker's record of what it sends ahead, for the controller (``run/journal.py``)."""
         self.settings = settings
+        self.journal = journal
         self.version = soap_version(settings.soap_version)
         self.server: ReferenceServer | None = None
         token = settings.application_token
@@ -107,7 +109,9 @@ class SuiteSession:
         self.ahead: Ahead[Case, CaseResult] | None = None
         self._unreported: list[str] | None = None  # set when sending ahead stops
         if self.concurrency > 1:
-            self.ahead = Ahead(self._send_ahead, threads=self.concurrency, window=WINDOW * self.concurrency)
+            self.ahead = Ahead(
+                self._send_ahead, threads=self.concurrency, window=WINDOW * self.concurrency, on_take=self._taken
+            )
             # xmlschema explains the first invalid message (a negative case's request): built now, beside the wire
             # time of the first cases, not later while the cases sent ahead wait for the main thread
             warm = threading.Thread(target=lambda: envelope_schema(self.version).detailed, daemon=True)
@@ -149,11 +153,9 @@ class SuiteSession:
         tests (``--max-failures``, Ctrl-C): one entry per case, a property's calls counted together."""
         if self.ahead is not None and self._unreported is None:  # the first stop (the fixture's or the plugin's)
             sent = [job for job in self.ahead.close() if isinstance(job.item, Case) and job.result is not None]
-            untaken = Counter(job.item.id for job in sent)  # a job with no result never went out (a dead ticket)
-            self._unreported = [  # a property's calls: how many, also when one (its id is not one case's)
-                f"{case} ({n} call{'s' if n > 1 else ''})" if case.startswith("generated/") else case
-                for case, n in sorted(untaken.items())
-            ]
+            self._unreported = describe(job.item.id for job in sent)  # no result: it never went out (a dead ticket)
+            if self.journal is not None:
+                self.journal.write(END)
         return list(self._unreported or [])
 
     def close(self) -> None:
@@ -268,7 +270,18 @@ class SuiteSession:
         job.context = self.target
         if self.credentials.expired and job.item.credentials == "configured":
             return None
-        return self.runner.execute(job.item, job.payload)
+        if self.journal is not None:
+            self.journal.write(SENT, job.key, job.item.id)
+        try:
+            return self.runner.execute(job.item, job.payload)
+        finally:
+            if self.journal is not None:
+                self.journal.write(DONE, job.key)
+
+    def _taken(self, job: Job[Case, CaseResult]) -> None:
+        """Its test has asked for the case (``run/journal.py``)."""
+        if self.journal is not None:
+            self.journal.write(TAKEN, job.key)
 
     def _execute(self, case: Case) -> CaseResult:
         try:
