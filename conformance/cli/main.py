@@ -174,6 +174,11 @@ def run(args: argparse.Namespace) -> int:
     pytest_args = [
         "--pyargs",
         "conformance.suite",
+        # its own configuration, not the one of the directory it is started from (addopts = -x there stopped the
+        # run after one failure); node ids relative to the suite (test_reject.py::…), wherever it is started
+        "-c",
+        str(Path(__file__).with_name("pytest.ini")),
+        f"--rootdir={Path(__file__).resolve().parent.parent / 'suite'}",
         "--assert=plain",  # the suite reports through pytest.fail; rewriting every module of hypothesis (a pytest
         # plugin's distribution) on import costs ~0.5 s per process wherever pytest cannot cache bytecode
         "-p",

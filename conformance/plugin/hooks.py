@@ -54,6 +54,7 @@ GROUP_HELP = (
     "plugin or conftest has that name (pytest's own --strict, pytest-timeout's --timeout)"
 )
 SUITE = Path(__file__).parent.parent / "suite"  # the suite's test modules
+SUITE_KEYWORD = "conformance.suite"  # on the suite's own tests (no folder or marker of another project has it)
 MARKER = "conformance"  # @pytest.mark.conformance(phase=…) on the suite's tests
 _CONFIG: dict[str, pytest.Config] = {}  # for hooks that get no config (report and xdist hooks)
 
@@ -188,6 +189,8 @@ def pytest_configure_node(node: object) -> None:
     """pytest-xdist, on the controller: hand every worker the run's one login and the survey of the allow-listed
     appointments (``conformance run`` logs in before pytest; the survey is made at session start)."""
     config = node.config  # type: ignore[attr-defined]
+    if not _runs_the_suite(config):
+        return  # another project's xdist session: nothing to log in to, nothing sent
     try:
         settings = _log_in_here(config)
     except pytest.UsageError:
@@ -227,8 +230,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A Ctrl-C that Python swallowed (``plugin/ctrl_c.py``) stops the run before the next test."""
+    """A Ctrl-C that Python swallowed (``plugin/ctrl_c.py``) stops the run before the next test. A test run again
+    (pytest-rerunfailures) reports only what this run of it records."""
     ctrl_c.raise_if_swallowed()
+    if any(key == PROPERTY for key, _value in item.user_properties):
+        item.user_properties[:] = [(key, value) for key, value in item.user_properties if key != PROPERTY]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -303,8 +309,9 @@ def conformance_seed(conformance: SuiteSession) -> int:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """What each of the suite's tests reports; only its last run when a plugin runs a test again (a ``rerun``)."""
     summary = _controller(SUMMARY)
-    if summary is None or MARKER not in report.keywords:
+    if summary is None or report.outcome == "rerun" or SUITE_KEYWORD not in report.keywords:
         return
     records = [v for k, v in report.user_properties if k == PROPERTY] if report.when == "call" else []
     for record in records:
@@ -316,8 +323,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         else:
             summary.skipped.append({"test": report.nodeid, "reason": reason})
     elif report.failed and not records:
-        last_line = str(report.longrepr).strip().splitlines()[-1][:500]
-        summary.errors.append({"test": report.nodeid, "when": report.when, "message": last_line})
+        summary.errors.append({"test": report.nodeid, "when": report.when, "message": _error_message(report)})
+
+
+def _error_message(report: pytest.TestReport) -> str:
+    """The error itself (``Failed: Timeout …``), not the last line of its traceback (a box of an exception group)."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None) or (str(report.longrepr).strip().splitlines() or [""])[-1]
+    return message.strip()[:500]
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -372,6 +385,8 @@ def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
     progress = _controller(PROGRESS)
     if progress is None or not isinstance(excinfo.value, KeyboardInterrupt):  # not pytest.exit()
         return
+    if not _runs_the_suite(_CONFIG["config"]):
+        return  # another project's session: its reports and xdist's patience with its workers stay its own
     if _stopped_by_max_failures(excinfo.value):  # xdist's way to end a run at --max-failures: no interruption
         return
     progress.interrupted = True
@@ -387,7 +402,7 @@ def _stopped_by_max_failures(exc: BaseException) -> bool:
 def pytest_runtest_call(item: pytest.Item):  # noqa: ANN201 - a hook wrapper
     """The test running when Ctrl-C comes is marked, so its Allure result says *broken*, not *passed*; every test of
     the suite carries its node id, for a history that survives passing and failing."""
-    if MARKER in item.keywords:
+    if SUITE_KEYWORD in item.keywords:
         allure_report.mark_node(item.nodeid)
     outcome = yield
     if outcome.excinfo is not None and issubclass(outcome.excinfo[0], KeyboardInterrupt):
@@ -467,10 +482,23 @@ def _write_overview(alluredir: Path, data: dict, environment: dict[str, str]) ->
     )
 
 
-def _in_suite(config: pytest.Config, nodeid: str) -> bool:
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The suite's own tests, by their file, carry ``SUITE_KEYWORD`` to their reports (across xdist too): a folder
+    named ``conformance`` or a marker of that name in another project is a keyword of its tests as well."""
     suite = SUITE.resolve()
-    path = Path(config.rootpath, nodeid.split("::")[0]).resolve()
-    return suite in path.parents
+    for item in items:
+        if suite in Path(item.path).resolve().parents:
+            item.keywords[SUITE_KEYWORD] = True
+
+
+def _in_suite(config: pytest.Config, nodeid: str) -> bool:
+    """Whether the node id names a test of the suite, on the xdist controller, which has ids only: relative to the
+    rootdir, or to the package when it lies outside (``suite/test_reject.py``)."""
+    relative = nodeid.split("::")[0]
+    if SUITE.resolve() in Path(config.rootpath, relative).resolve().parents:
+        return True
+    return any(relative in (f"suite/{f.name}", f"conformance/suite/{f.name}") for f in SUITE.glob("test_*.py"))
 
 
 def _runs_the_suite(config: pytest.Config) -> bool:
