@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from helpers.processes import start_interruptible
 from strength.matrix import command, environment
 
 from conformance.reference import ReferenceServer, ReferenceService
@@ -33,28 +34,13 @@ def slow():
     server.stop()
 
 
-_DEFAULT_SIGINT = (
-    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
-)
-
-
 def interrupt_after(
     args: list[str], cwd: Path, results: Path, finished: int, then: float = 0.0
 ) -> tuple[int, float, str]:
     """Start ``conformance run`` in its own process group, press Ctrl-C (SIGINT to the group, as a terminal does)
     once ``finished`` Allure results exist (and ``then`` seconds more); the exit code, the seconds it took to stop,
     and stdout."""
-    # a job started with SIGINT ignored (a non-interactive shell's background job, nohup) passes that on to its
-    # children, and Python then never raises KeyboardInterrupt: reset it, as a terminal's foreground process has it
-    launcher = [sys.executable, "-c", _DEFAULT_SIGINT]
-    proc = subprocess.Popen(
-        [*launcher, *args],
-        cwd=cwd,
-        env=environment(),
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc = start_interruptible(args, cwd)
     try:
         deadline = time.monotonic() + 60
         while len(list(results.glob("*-result.json"))) < finished and time.monotonic() < deadline:

@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.processes import Counting, start_interruptible
 from strength.matrix import environment
 
-from conformance.reference import ReferenceServer, ReferenceService
+from conformance.reference import ReferenceServer
 
 THEIRS = (
     "import pytest\n\n\n"
@@ -26,16 +27,6 @@ THEIRS = (
     "@pytest.mark.conformance\n"
     "def test_marked():\n    pytest.skip('theirs')\n"
 )
-
-
-class Counting(ReferenceService):
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests = 0
-
-    def handle(self, *args: object, **kwargs: object):
-        self.requests += 1
-        return super().handle(*args, **kwargs)
 
 
 def _pytest(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -95,18 +86,8 @@ def test_ctrl_c_in_their_xdist_session_leaves_xdist_its_patience(tmp_path) -> No
         "import os, time\n\n\ndef test_slow():\n    open('started', 'w').write('ok')\n    time.sleep(30)\n",
         encoding="utf-8",
     )
-    launcher = (  # SIGINT as a terminal's foreground process has it (see test_interruption.py)
-        "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
-    )
-    command = [sys.executable, "-c", launcher, sys.executable, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    proc = subprocess.Popen(
-        [*command, "-n", "1", "test_slow.py"],
-        cwd=tmp_path,
-        env=environment(),
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "1", "test_slow.py"]
+    proc = start_interruptible(command, tmp_path)
     try:
         deadline = time.monotonic() + 60
         while not (tmp_path / "started").exists() and time.monotonic() < deadline:

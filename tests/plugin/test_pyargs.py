@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.processes import Counting
 from strength.matrix import environment
 
 import conformance
@@ -78,18 +79,6 @@ def test_a_session_that_collects_the_suite_otherwise_sends_nothing(tmp_path, wor
     assert "allow-listed appointments were not surveyed" in done.stdout + done.stderr
     assert "crashed" not in done.stdout and "node down" not in done.stdout
     assert service.store.snapshot() == seeded, "nothing reached the endpoint's appointments"
-
-
-class Counting(ReferenceService):
-    """Counts every request that reaches the endpoint."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests = 0
-
-    def handle(self, *args: object, **kwargs: object):
-        self.requests += 1
-        return super().handle(*args, **kwargs)
 
 
 @pytest.mark.parametrize("listing", ["--collect-only", "--fixtures", "--setup-plan"])
