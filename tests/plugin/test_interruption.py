@@ -116,7 +116,7 @@ def test_ctrl_c_in_a_property_lists_the_calls_it_had_sent_ahead(slow, tmp_path):
 def test_ctrl_c_under_workers_lists_what_each_worker_had_sent_ahead(slow, tmp_path):
     """Ctrl-C closes the xdist workers before their end-of-session message gets through, so each worker writes
     what it sends ahead down as it goes (``run/journal.py``): the list is not lost (it was empty before), and a
-    case named as running or reported is not in it."""
+    reported case is not in it."""
     out = tmp_path / "out"
     args = command(slow.url, "1.1", out, ["--workers", "2", "--concurrency", "8"])
     code, _seconds, stdout = interrupt_after(args, tmp_path, out / "allure-results", 6)
@@ -124,9 +124,9 @@ def test_ctrl_c_under_workers_lists_what_each_worker_had_sent_ahead(slow, tmp_pa
     summary = json.loads((out / "summary.json").read_text())
     listed = summary["sent_not_reported"]
     assert listed, stdout[-2000:]
-    reported = {case["case"] for case in summary["cases"]}
-    running = {test.rsplit("[", 1)[-1].rstrip("]") for test in summary["interrupted_while"]}
-    assert not reported & set(listed) and not {case.split("/", 1)[-1] for case in listed} & running, listed
+    # a case is either reported or listed, never both (a test that had started and not yet asked for its case when
+    # Ctrl-C came is both running and listed: its case went out, and no record has it)
+    assert not {case["case"] for case in summary["cases"]} & set(listed), listed
     assert f"note: {len(listed)} case(s) were sent ahead" in stdout
 
 
