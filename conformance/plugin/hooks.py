@@ -8,6 +8,7 @@ attaches to its report, and has the reports written when the run ends; the work 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import tempfile
@@ -104,6 +105,11 @@ NOT_SURVEYED = (
     "allow-listed appointments were not surveyed (the survey skips unfit ones for safety); nothing was sent. "
     "Start it as `pytest --pyargs conformance …` or `conformance run …`"
 )
+
+
+def _unsurveyed(settings: Settings) -> bool:
+    """Allow-listed appointments of a configured endpoint that no survey has read: nothing may be sent."""
+    return not settings.embedded and bool(settings.appointment_ids) and not settings.surveyed
 
 
 def _lists_only(config: pytest.Config) -> bool:
@@ -282,14 +288,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def conformance(request: pytest.FixtureRequest):  # noqa: ANN201 - a generator fixture
     """The run's ``SuiteSession``: target (embedded endpoint started if none is configured), transport, runner."""
-    # this run's own workers (xdist's worker input), not a PYTEST_XDIST_WORKER_COUNT inherited from a parent run
-    workers = int(getattr(request.config, "workerinput", {}).get("workercount", 1))
+    handed = getattr(request.config, "workerinput", {})  # what xdist's controller gave this worker
+    # this run's own workers, not a PYTEST_XDIST_WORKER_COUNT inherited from a parent run
+    workers = int(handed.get("workercount", 1))
     settings = settings_of(request.config)
-    if not settings.embedded and settings.appointment_ids and not settings.surveyed:
+    if _unsurveyed(settings):
         pytest.exit(NOT_SURVEYED, returncode=EXIT_USAGE)  # a usage mistake (README: exit codes)
-    journals = getattr(request.config, "workerinput", {}).get(JOURNAL_KEY)
-    worker = getattr(request.config, "workerinput", {}).get("workerid", "worker")
-    journal = SentJournal(Path(journals) / f"{worker}-{os.getpid()}.log") if journals else None
+    journals = handed.get(JOURNAL_KEY)
+    journal = SentJournal(Path(journals) / f"{handed['workerid']}-{os.getpid()}.log") if journals else None
     try:
         session = SuiteSession(settings, workers=workers, journal=journal)
     except LoginFailed as exc:
@@ -360,7 +366,7 @@ def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
             settings = settings_of(config)
         except pytest.UsageError:
             settings = None  # a configuration mistake: each worker's collection says it
-        if settings is not None and not settings.embedded and settings.appointment_ids and not settings.surveyed:
+        if settings is not None and _unsurveyed(settings):
             pytest.exit(NOT_SURVEYED, returncode=EXIT_USAGE)
     progress = _controller(PROGRESS)
     if progress is not None:
@@ -496,9 +502,14 @@ def _in_suite(config: pytest.Config, nodeid: str) -> bool:
     """Whether the node id names a test of the suite, on the xdist controller, which has ids only: relative to the
     rootdir, or to the package when it lies outside (``suite/test_reject.py``)."""
     relative = nodeid.split("::")[0]
-    if SUITE.resolve() in Path(config.rootpath, relative).resolve().parents:
-        return True
-    return any(relative in (f"suite/{f.name}", f"conformance/suite/{f.name}") for f in SUITE.glob("test_*.py"))
+    return relative in _suite_names() or SUITE.resolve() in Path(config.rootpath, relative).resolve().parents
+
+
+@functools.cache
+def _suite_names() -> frozenset[str]:
+    """The suite's test files as node ids name them when the package lies outside the rootdir."""
+    files = [f.name for f in SUITE.glob("test_*.py")]
+    return frozenset([*(f"suite/{name}" for name in files), *(f"conformance/suite/{name}" for name in files)])
 
 
 def _runs_the_suite(config: pytest.Config) -> bool:

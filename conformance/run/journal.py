@@ -83,7 +83,7 @@ def read_journals(directory: Path, *, wait_s: float) -> Unreported:
 
 def describe(sent: Counter[str] | Iterable[str]) -> list[str]:
     """One entry per case, sorted; a property's calls (``generated/…``) with how many, also when one."""
-    counted = sent if isinstance(sent, Counter) else Counter(sent)
+    counted = Counter(sent)  # a Counter's counts, or one per item
     return [
         f"{case} ({n} call{'s' if n > 1 else ''})" if case.startswith("generated/") else case
         for case, n in sorted(counted.items())
